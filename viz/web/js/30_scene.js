@@ -1,0 +1,164 @@
+// The vtk.js scene: one actor per part and level of detail, morphed in place.
+// Positions are millimetres in the LPS+ frame; nothing is flipped at render time.
+
+const GLOW_RGB = [1.0, 0.55, 0.2];       // warm amber where nerves are pinched
+const HIGHLIGHT_RGB = [0.15, 0.75, 0.95]; // picked structure
+
+function cellsFromFaces(faces) {
+  const cells = new Uint32Array((faces.length / 3) * 4);
+  for (let f = 0, c = 0; f < faces.length; f += 3, c += 4) {
+    cells[c] = 3; cells[c + 1] = faces[f]; cells[c + 2] = faces[f + 1]; cells[c + 3] = faces[f + 2];
+  }
+  return cells;
+}
+
+function computeNormals(points, faces, out) {
+  out.fill(0);
+  for (let f = 0; f < faces.length; f += 3) {
+    const a = faces[f] * 3, b = faces[f + 1] * 3, c = faces[f + 2] * 3;
+    const ux = points[b] - points[a], uy = points[b + 1] - points[a + 1], uz = points[b + 2] - points[a + 2];
+    const vx = points[c] - points[a], vy = points[c + 1] - points[a + 1], vz = points[c + 2] - points[a + 2];
+    const nx = uy * vz - uz * vy, ny = uz * vx - ux * vz, nz = ux * vy - uy * vx;
+    out[a] += nx; out[a + 1] += ny; out[a + 2] += nz;
+    out[b] += nx; out[b + 1] += ny; out[b + 2] += nz;
+    out[c] += nx; out[c + 1] += ny; out[c + 2] += nz;
+  }
+  for (let i = 0; i < out.length; i += 3) {
+    const n = Math.hypot(out[i], out[i + 1], out[i + 2]) || 1;
+    out[i] /= n; out[i + 1] /= n; out[i + 2] /= n;
+  }
+}
+
+// Current positions of one LOD: blend two states, collapse removed bites.
+function morphInto(out, lod, from, to, u, removal) {
+  const a = lod.positions[from] || lod.rest;
+  const b = lod.positions[to] || a;
+  if (a === b || u <= 0) out.set(a);
+  else if (u >= 1) out.set(b);
+  else for (let i = 0; i < out.length; i++) out[i] = a[i] + (b[i] - a[i]) * u;
+  for (const bite of lod.bites) {
+    const fade = 0.04;                                  // share of the removal a bite takes to vanish
+    const s = clamp01((bite.t - removal) / fade);       // 1 present, 0 gone
+    if (s >= 1) continue;
+    const [cx, cy, cz] = bite.centre_mm;
+    for (let v = bite.start * 3; v < bite.stop * 3; v += 3) {
+      out[v] = cx + (out[v] - cx) * s; out[v + 1] = cy + (out[v + 1] - cy) * s; out[v + 2] = cz + (out[v + 2] - cz) * s;
+    }
+  }
+}
+
+function poseInto(out, rest, pose) {
+  // Rotate +z onto pose.direction (tip stays at the origin), then translate to the tip.
+  const d = pose.direction;
+  const z = [0, 0, 1];
+  let axis = [z[1] * d[2] - z[2] * d[1], z[2] * d[0] - z[0] * d[2], z[0] * d[1] - z[1] * d[0]];
+  const s = Math.hypot(axis[0], axis[1], axis[2]);
+  const c = d[2];
+  let R;
+  if (s < 1e-9) R = c > 0 ? [1, 0, 0, 0, 1, 0, 0, 0, 1] : [1, 0, 0, 0, -1, 0, 0, 0, -1];
+  else {
+    axis = [axis[0] / s, axis[1] / s, axis[2] / s];
+    const [x, y, w] = axis, t = 1 - c;
+    R = [t * x * x + c, t * x * y - s * w, t * x * w + s * y,
+         t * x * y + s * w, t * y * y + c, t * y * w - s * x,
+         t * x * w - s * y, t * y * w + s * x, t * w * w + c];
+  }
+  const [px, py, pz] = pose.position_mm;
+  for (let i = 0; i < rest.length; i += 3) {
+    const x = rest[i], y = rest[i + 1], w = rest[i + 2];
+    out[i] = R[0] * x + R[1] * y + R[2] * w + px;
+    out[i + 1] = R[3] * x + R[4] * y + R[5] * w + py;
+    out[i + 2] = R[6] * x + R[7] * y + R[8] * w + pz;
+  }
+}
+
+class SceneActor {
+  constructor(vtk, renderer, part, lod) {
+    this.part = part;
+    this.lod = lod;
+    this.points = new Float32Array(lod.rest.length);
+    this.points.set(lod.rest);
+    this.normals = new Float32Array(lod.rest.length);
+    const pd = vtk.Common.DataModel.vtkPolyData.newInstance();
+    pd.getPoints().setData(this.points, 3);
+    pd.getPolys().setData(cellsFromFaces(lod.faces));
+    this.normalArray = vtk.Common.Core.vtkDataArray.newInstance({ numberOfComponents: 3, values: this.normals, name: "Normals" });
+    pd.getPointData().setNormals(this.normalArray);
+    if (lod.pinch) {
+      this.colors = new Uint8Array(lod.vertexCount * 3);
+      this.colorArray = vtk.Common.Core.vtkDataArray.newInstance({ numberOfComponents: 3, values: this.colors, name: "Colors" });
+      pd.getPointData().setScalars(this.colorArray);
+    }
+    this.polydata = pd;
+    this.mapper = vtk.Rendering.Core.vtkMapper.newInstance({ scalarVisibility: !!lod.pinch });
+    if (lod.pinch) this.mapper.setColorModeToDirectScalars();
+    this.mapper.setInputData(pd);
+    this.actor = vtk.Rendering.Core.vtkActor.newInstance();
+    this.actor.setMapper(this.mapper);
+    const prop = this.actor.getProperty();
+    prop.setAmbient(0.18); prop.setDiffuse(0.78); prop.setSpecular(0.18); prop.setSpecularPower(18);
+    renderer.addActor(this.actor);
+    this.key = null;
+    this.glowKey = null;
+    this.refreshNormals();
+  }
+
+  refreshNormals() {
+    computeNormals(this.points, this.lod.faces, this.normals);
+    this.polydata.getPoints().modified();
+    this.normalArray.modified();
+    this.polydata.modified();
+  }
+
+  setAnatomy(a) {
+    const key = `${a.from}|${a.to}|${a.u.toFixed(4)}|${a.removal.toFixed(4)}`;
+    if (key === this.key) return;
+    this.key = key;
+    morphInto(this.points, this.lod, a.from, a.to, a.u, a.removal);
+    this.refreshNormals();
+  }
+
+  setPose(pose) {
+    const key = JSON.stringify(pose);
+    if (key === this.key) return;
+    this.key = key;
+    poseInto(this.points, this.lod.rest, pose);
+    this.refreshNormals();
+  }
+
+  // glow: 0..1 weight of the stenosis state; colours the pinched vertices.
+  setLook(rgb, opacity, glow) {
+    const prop = this.actor.getProperty();
+    prop.setColor(rgb[0], rgb[1], rgb[2]);
+    prop.setOpacity(opacity);
+    if (!this.colors) return;
+    const key = `${rgb.join()}|${glow.toFixed(3)}`;
+    if (key === this.glowKey) return;
+    this.glowKey = key;
+    const pinch = this.lod.pinch;
+    for (let v = 0; v < pinch.length; v++) {
+      const w = clamp01(pinch[v] * glow);
+      for (let k = 0; k < 3; k++) this.colors[v * 3 + k] = Math.round(255 * (rgb[k] + (GLOW_RGB[k] - rgb[k]) * w));
+    }
+    this.colorArray.modified();
+    this.polydata.modified();
+  }
+
+  setVisible(on) { this.actor.setVisibility(on); }
+}
+
+function createRenderer(vtk, container, background) {
+  const renderWindow = vtk.Rendering.Core.vtkRenderWindow.newInstance();
+  const renderer = vtk.Rendering.Core.vtkRenderer.newInstance({ background });
+  renderer.setTwoSidedLighting(true);
+  renderWindow.addRenderer(renderer);
+  const glWindow = vtk.Rendering.OpenGL.vtkRenderWindow.newInstance();
+  glWindow.setContainer(container);
+  renderWindow.addView(glWindow);
+  const canvas = container.querySelector("canvas");
+  canvas.setAttribute("role", "img");
+  canvas.style.width = "100%";
+  canvas.style.height = "100%";
+  canvas.style.display = "block";
+  return { renderWindow, renderer, glWindow, canvas };
+}

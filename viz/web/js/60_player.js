@@ -1,0 +1,212 @@
+// The player: a story (decoded bundle) on a vtk.js scene, played in
+// requestAnimationFrame. Geometry arrives once; no frame ever goes to the server.
+
+const SPEEDS = [0.5, 1, 1.5, 2];
+const REST_DELAY_MS = 250;
+
+class Player {
+  constructor(vtk, root, story, options, hooks) {
+    this.vtk = vtk;
+    this.root = root;
+    this.story = story;
+    this.options = options;
+    this.hooks = hooks;               // {onStage(id), standalone}
+    this.words = new Words(story.meta.text, options.lang, options.mode);
+    this.t_s = 0;
+    this.playing = false;
+    this.stopAt = null;               // stage end when stepping one stage
+    this.speed = 1;
+    this.stageIndex = -1;
+    this.visibleGroups = null;        // user layer toggles (null = stage decides)
+    this.hiddenParts = new Set();
+    this.boneOpacity = 1;
+    this.picked = null;
+    this.focus = null;
+    this.compare = null;              // before/after slider value, or null
+    this.lastMove = 0;
+    this.dirty = true;
+    this.stats = { frames: 0, draws: 0, fps: 0, firstDrawMs: null, lod: "full", scale: 1, triangles: 0 };
+    this.motionScale = 0.75;
+    this.reducedMotion = !!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
+    this.buildDom();
+    const dark = options.mode === "clinician";
+    const gl = createRenderer(vtk, this.viewEl, dark ? [0.09, 0.12, 0.16] : [0.93, 0.95, 0.97]);
+    Object.assign(this, gl);
+    this.canvas.setAttribute("aria-label", this.words.ui("canvas_label", "3D model of the lower spine"));
+    this.rig = new CameraRig(this.renderer, this.canvas, () => { this.lastMove = performance.now(); this.dirty = true; });
+    this.actors = [];
+    for (const part of [...story.parts, ...story.instruments]) {
+      const full = new SceneActor(vtk, this.renderer, part, part.full);
+      const light = part.light ? new SceneActor(vtk, this.renderer, part, part.light) : null;
+      this.actors.push({ part, full, light });
+    }
+    this.bindPicking();
+    this.buildControls();
+    this.resizeObserver = new ResizeObserver(() => { this.resize(); this.dirty = true; });
+    this.resizeObserver.observe(this.root);
+    this.start();
+  }
+
+  get stage() { return this.story.stages[this.stageIndex]; }
+
+  stageEnd(i) { const s = this.story.stages[i]; return s.start_s + s.duration_s - 1e-3; }
+
+  // -- time -------------------------------------------------------------
+  goToStage(i, { play = false, step = false } = {}) {
+    i = Math.max(0, Math.min(this.story.stages.length - 1, i));
+    const s = this.story.stages[i];
+    this.rig.userMoved = false;
+    if (this.reducedMotion && !play) {
+      this.t_s = this.stageEnd(i); this.playing = false; this.stopAt = null;
+    } else if (play || step) {
+      this.t_s = s.start_s; this.playing = true; this.stopAt = step ? this.stageEnd(i) : null;
+    } else {
+      this.t_s = this.stageEnd(i); this.playing = false; this.stopAt = null;
+    }
+    this.dirty = true;
+    this.syncControls();
+  }
+
+  setPlaying(on) {
+    if (on && this.t_s >= this.story.total_s - 2e-3) this.t_s = 0;
+    this.playing = on;
+    this.stopAt = null;
+    this.dirty = true;
+    this.syncControls();
+  }
+
+  advance(dt_s) {
+    if (!this.playing) return;
+    this.t_s += dt_s * this.speed;
+    const limit = this.stopAt == null ? this.story.total_s : this.stopAt;
+    if (this.t_s >= limit) { this.t_s = limit; this.playing = false; this.stopAt = null; this.syncControls(); }
+    this.dirty = true;
+  }
+
+  // -- what the scene looks like at t_s ------------------------------------
+  anatomyNow() {
+    if (this.compare != null) {
+      return { from: "stenosis", to: "decompressed", u: this.compare, removal: this.compare };
+    }
+    const s = this.stage;
+    return anatomyAt(s, (this.t_s - s.start_s) / s.duration_s);
+  }
+
+  stenosisWeight(a) {
+    const w = (state) => (state === "stenosis" ? 1 : 0);
+    return w(a.from) * (1 - a.u) + w(a.to) * a.u;
+  }
+
+  groupVisible(group) {
+    if (this.visibleGroups && group in this.visibleGroups) return this.visibleGroups[group];
+    const show = this.stage.show_groups;
+    return !show || show.includes(group);
+  }
+
+  partOpacity(part) {
+    const stageOpacity = (this.stage.opacity || {})[part.group];
+    let o = stageOpacity == null ? part.opacity : stageOpacity;
+    if (part.group === "bone") o *= this.boneOpacity;
+    if (this.focus && this.focus !== part.name) o *= 0.22;
+    return o;
+  }
+
+  apply() {
+    const i = stageIndexAt(this.story, this.t_s);
+    if (i !== this.stageIndex) this.onStageChanged(i);
+    const s = this.stage;
+    const local = this.t_s - s.start_s;
+    const anatomy = this.anatomyNow();
+    const glow = this.stenosisWeight(anatomy);
+    const moving = this.playing || performance.now() - this.lastMove < REST_DELAY_MS;
+    const lodName = moving ? "light" : "full";
+    const tracks = Object.fromEntries((s.instruments || []).map((tr) => [tr.name, tr]));
+    const hide = new Set(s.hide_parts || []);
+    let triangles = 0;
+    for (const { part, full, light } of this.actors) {
+      const active = lodName === "light" && light ? light : full;
+      const other = active === full ? light : full;
+      if (other) other.setVisible(false);
+      let visible = this.groupVisible(part.group) && !hide.has(part.name) && !this.hiddenParts.has(part.name);
+      if (part.kind === "instrument") {
+        const tr = tracks[part.name];
+        const pose = tr ? instrumentPoseAt(tr, local) : null;
+        visible = visible && !!pose && pose.visible;
+        if (visible) active.setPose(pose);
+      } else if (visible) {
+        active.setAnatomy(anatomy);
+      }
+      active.setVisible(visible);
+      if (!visible) continue;
+      const rgb = this.picked === part.name ? HIGHLIGHT_RGB : part.color;
+      active.setLook(rgb, this.partOpacity(part), glow);
+      triangles += active.lod.faces.length / 3;
+    }
+    if (!this.rig.userMoved) {
+      const views = this.story.meta.views || {};
+      const cam = this.reducedMotion ? cameraAt(s, s.duration_s, views) : cameraAt(s, local, views);
+      if (cam) this.rig.set(cam);
+    }
+    this.renderer.resetCameraClippingRange();
+    this.stats.lod = lodName;
+    this.stats.triangles = triangles;
+    this.setScale(moving ? this.motionScale : 1);
+    this.updateOverlays(local);
+  }
+
+  setScale(scale) {
+    if (scale === this.stats.scale && this.sizedFor) return;
+    this.stats.scale = scale;
+    this.resize();
+  }
+
+  resize() {
+    const r = this.viewEl.getBoundingClientRect();
+    const dpr = Math.min(window.devicePixelRatio || 1, 2) * this.stats.scale;
+    const w = Math.max(1, Math.floor(r.width * dpr)), hgt = Math.max(1, Math.floor(r.height * dpr));
+    this.sizedFor = `${w}x${hgt}`;
+    this.glWindow.setSize(w, hgt);
+  }
+
+  start() {
+    let last = performance.now();
+    let fpsWindow = [];
+    const tick = (now) => {
+      if (this.destroyed) return;
+      const dt = Math.min(0.1, (now - last) / 1000);
+      last = now;
+      this.advance(dt);
+      const resting = !this.playing && this.stats.lod === "light" && now - this.lastMove >= REST_DELAY_MS;
+      if (this.dirty || resting) {
+        this.dirty = false;
+        this.apply();
+        this.renderWindow.render();
+        this.stats.draws += 1;
+        if (this.stats.firstDrawMs == null) this.stats.firstDrawMs = now;
+        fpsWindow.push(now);
+        fpsWindow = fpsWindow.filter((t) => now - t < 1000);
+        this.stats.fps = fpsWindow.length;
+        this.adaptScale();
+      }
+      this.stats.frames += 1;
+      requestAnimationFrame(tick);
+    };
+    this.resize();
+    requestAnimationFrame(tick);
+  }
+
+  // Keep playback smooth on slow GPUs: fewer pixels while moving when the frame rate drops.
+  adaptScale() {
+    if (this.stats.lod !== "light" || this.stats.draws % 15) return;
+    if (this.stats.fps < 18 && this.motionScale > 0.4) this.motionScale = Math.max(0.4, this.motionScale - 0.15);
+    else if (this.stats.fps > 40 && this.motionScale < 1) this.motionScale = Math.min(1, this.motionScale + 0.1);
+  }
+
+  destroy() {
+    this.destroyed = true;
+    this.resizeObserver.disconnect();
+    window.removeEventListener("keydown", this.keyHandler);
+    if (window.speechSynthesis) window.speechSynthesis.cancel();
+    this.renderWindow.delete?.();
+  }
+}

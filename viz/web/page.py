@@ -1,0 +1,62 @@
+"""One page per browser session: validated URL options + the shared scene bundle.
+
+The bundle is built (or read from ``assets/meshes``) once per server process
+and shared read-only by every session; each session gets its own
+:class:`~viz.web.player.StoryPlayer`, so one person's step, view or drawing
+never shows in another's.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Iterable, Mapping
+
+import panel as pn
+
+from viz.web.params import PageOptions, parse_page_options
+from viz.web.player import StoryPlayer
+
+PAGE_TITLE = "MILD: how the procedure makes room for the nerves"
+
+
+@functools.lru_cache(maxsize=1)
+def shared_bundle():
+    """The template anatomy's scene bundle, loaded once per process."""
+    from viz.scenes.bundle import load_bundle
+
+    return load_bundle()
+
+
+def structure_names(meta: dict) -> tuple[str, ...]:
+    """Every part and instrument name in a bundle (valid ``focus`` values)."""
+    return tuple(p["name"] for p in meta.get("parts", []) + meta.get("instruments", []))
+
+
+def page_options(args: Mapping[str, Iterable], meta: dict) -> PageOptions:
+    """Validate a request's query arguments against a bundle."""
+    stage_ids = tuple(s["id"] for s in meta["stages"])
+    return parse_page_options(args, stage_ids, structure_names(meta))
+
+
+def build_page(args: Mapping[str, Iterable], bundle=None) -> StoryPlayer:
+    """The session's player, filling the whole page."""
+    bundle = bundle or shared_bundle()
+    options = page_options(args, bundle.meta)
+    return StoryPlayer(
+        meta=bundle.meta,
+        geometry=bundle.data,
+        stage=options.stage,
+        options={
+            "mode": options.mode, "lang": options.lang, "view": options.view, "focus": options.focus,
+            "embed": options.embed, "autoplay": options.autoplay, "stage": options.stage,
+            "problems": [list(p) for p in options.problems],
+        },
+        sizing_mode="stretch_both",
+        min_height=320,
+        margin=0,
+    )
+
+
+def serve_page() -> pn.viewable.Viewable:
+    """The page for the current session (``pn.state`` holds its request)."""
+    return build_page(pn.state.session_args)
