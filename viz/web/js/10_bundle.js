@@ -34,11 +34,14 @@ function decodeLod(buffer, src, states) {
     positions[state] = arrayRef(buffer, ref);
   }
   const first = positions[states.find((s) => positions[s])] || Object.values(positions)[0];
+  const bites = src.bites || [];
+  const arrays = new Set(Object.values(positions));
   return {
     faces: arrayRef(buffer, src.faces),
     positions,
     rest: first,
-    bites: src.bites || [],
+    still: arrays.size === 1 && bites.length === 0,   // never changes shape
+    bites,
     pinch: arrayRef(buffer, src.pinch),
     vertexCount: first.length / 3,
   };
@@ -51,6 +54,8 @@ function decodeBundle(meta, bytes) {
     name: p.name,
     group: p.group,
     level: p.level || null,
+    side: p.side || null,
+    structure: p.structure || p.name,
     color: p.color || [0.8, 0.8, 0.8],
     opacity: p.opacity == null ? 1 : p.opacity,
     kind,
@@ -65,5 +70,7 @@ function decodeBundle(meta, bytes) {
     t = start + s.duration_s;
     return { ...s, start_s: start };
   });
-  return { meta, states, parts, instruments, stages, total_s: t };
+  const story = { meta, states, parts, instruments, stages, total_s: t };
+  story.cameraKeys = cameraTrack(story);
+  return story;
 }

@@ -1,7 +1,7 @@
 // The vtk.js scene: one actor per part and level of detail, morphed in place.
 // Positions are millimetres in the LPS+ frame; nothing is flipped at render time.
 
-const GLOW_RGB = [1.0, 0.55, 0.2];       // warm amber where nerves are pinched
+const GLOW_RGB = [1.0, 0.55, 0.2];       // warm amber where nerves are pinched (unless the bundle says)
 const HIGHLIGHT_RGB = [0.15, 0.75, 0.95]; // picked structure
 
 function cellsFromFaces(faces) {
@@ -73,7 +73,9 @@ function poseInto(out, rest, pose) {
 }
 
 class SceneActor {
-  constructor(vtk, renderer, part, lod) {
+  constructor(vtk, renderer, part, lod, glowRgb = GLOW_RGB) {
+    this.vtk = vtk;
+    this.glowRgb = glowRgb;
     this.part = part;
     this.lod = lod;
     this.points = new Float32Array(lod.rest.length);
@@ -111,7 +113,7 @@ class SceneActor {
   }
 
   setAnatomy(a) {
-    const key = `${a.from}|${a.to}|${a.u.toFixed(4)}|${a.removal.toFixed(4)}`;
+    const key = this.lod.still ? "still" : `${a.from}|${a.to}|${a.u.toFixed(4)}|${a.removal.toFixed(4)}`;
     if (key === this.key) return;
     this.key = key;
     morphInto(this.points, this.lod, a.from, a.to, a.u, a.removal);
@@ -138,13 +140,22 @@ class SceneActor {
     const pinch = this.lod.pinch;
     for (let v = 0; v < pinch.length; v++) {
       const w = clamp01(pinch[v] * glow);
-      for (let k = 0; k < 3; k++) this.colors[v * 3 + k] = Math.round(255 * (rgb[k] + (GLOW_RGB[k] - rgb[k]) * w));
+      for (let k = 0; k < 3; k++) this.colors[v * 3 + k] = Math.round(255 * (rgb[k] + (this.glowRgb[k] - rgb[k]) * w));
     }
     this.colorArray.modified();
     this.polydata.modified();
   }
 
   setVisible(on) { this.actor.setVisibility(on); }
+
+  // clip: [origin_mm, normal] keeps the side the normal points to; null removes it.
+  setClip(clip) {
+    const key = clip ? JSON.stringify(clip) : "";
+    if (key === this.clipKey) return;
+    this.clipKey = key;
+    this.mapper.removeAllClippingPlanes();
+    if (clip) this.mapper.addClippingPlane(this.vtk.Common.DataModel.vtkPlane.newInstance({ origin: clip[0], normal: clip[1] }));
+  }
 }
 
 function createRenderer(vtk, container, background) {

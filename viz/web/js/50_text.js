@@ -9,40 +9,54 @@ class Words {
     this.cat = (text && (text[lang] || text.en)) || {};
   }
 
-  ui(key, fallback) {
-    const ui = this.cat.ui || {};
-    const value = ui[key];
-    if (value && typeof value === "object") return value[this.mode] || value.patient || fallback;
-    return value == null ? fallback : value;
+  voice(entry) {
+    if (entry == null || typeof entry !== "object") return entry;
+    return entry[this.mode] != null ? entry[this.mode] : entry.patient != null ? entry.patient : entry;
   }
 
-  format(key, fallback, values) {
-    return this.ui(key, fallback).replace(/\{(\w+)\}/g, (_, k) => (values[k] == null ? "" : String(values[k])));
+  ui(key, fallback) {
+    const value = this.voice((this.cat.ui || {})[key]);
+    return typeof value === "string" ? value : fallback;
+  }
+
+  format(template, values) {
+    return template.replace(/\{(\w+)\}/g, (_, k) => (values[k] == null ? "" : String(values[k])));
+  }
+
+  unknownParameter(param, value) {
+    const table = (this.cat.ui || {}).unknown_parameter || {};
+    const template = table[param] || table.other || "“{value}” is not a known {param}, so the usual setting is shown.";
+    return this.format(template, { param, value });
   }
 
   stage(id) {
-    const entry = (this.cat.stages || {})[id] || {};
-    const voice = entry[this.mode] || entry.patient || entry;
+    const voice = this.voice((this.cat.stages || {})[id]) || {};
     return { title: voice.title || id, caption: voice.caption || "" };
   }
 
-  structure(name) {
-    const entry = (this.cat.structures || {})[name];
-    if (!entry) return { name: name.replace(/_/g, " "), line: "" };
-    const voice = entry[this.mode] || entry.patient || entry;
-    return { name: voice.name || name, line: voice.line || voice.description || "" };
+  // A part's display name and one line about it, from its kind, level and side.
+  structure(part) {
+    const entry = this.voice((this.cat.structures || {})[part.structure]);
+    const side = part.side ? (this.cat.sides || {})[part.side] || part.side : "";
+    if (!entry) return { name: part.name.replace(/_/g, " "), line: "" };
+    const where = this.mode === "clinician" ? [part.level, side].filter(Boolean).join(" ") : side;
+    return { name: where ? `${entry.name}, ${where}` : entry.name, line: entry.description || "" };
   }
 
-  hotspot(id) {
-    const entry = (this.cat.hotspots || {})[id] || {};
-    const voice = entry[this.mode] || entry.patient || entry;
-    return { title: voice.title || "", text: voice.text || voice.caption || "" };
+  hotspot(stageId, id) {
+    const text = this.voice(((this.cat.hotspots || {})[stageId] || {})[id]);
+    return typeof text === "string" ? text : "";
   }
 
   view(name) { return ((this.cat.ui || {}).views || {})[name] || name; }
   layer(group) { return ((this.cat.ui || {}).layers || {})[group] || group.replace(/_/g, " "); }
-  quiz() { return this.cat.teach_back || this.cat.quiz || []; }
-  evidence() { return this.cat.evidence || []; }
+  metric(key, fallback) { return ((this.cat.ui || {}).metrics || {})[key] || fallback; }
+  quiz() { return this.cat.teach_back || []; }
+
+  evidence() {
+    const e = this.cat.evidence || {};
+    return { summary: this.voice(e) || "", sources: e.sources || [] };
+  }
 }
 
 // Tiny DOM helper: h("button", {class: "x", onclick: f}, "text", child)

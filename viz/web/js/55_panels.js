@@ -6,12 +6,14 @@ function fmt(x, digits = 1) { return typeof x === "number" && isFinite(x) ? x.to
 function metricRows(words, m) {
   if (!m) return [];
   const lf = m.lf_thickness_mm || {};
+  const lfName = words.metric("lf_thickness_mm", "Ligamentum flavum thickness (mm)");
+  const side = (s) => (words.cat.sides || {})[s] || s;
   return [
-    [words.ui("metric_csa", "Dural sac area"), `${fmt(m.dural_sac_csa_mm2, 0)} mm²`, "csa"],
-    [words.ui("metric_canal", "Canal AP diameter"), `${fmt(m.canal_ap_mm)} mm`, "canal"],
-    [words.ui("metric_lf_left", "Ligament thickness, left"), `${fmt(lf.left)} mm`, "lf_left"],
-    [words.ui("metric_lf_right", "Ligament thickness, right"), `${fmt(lf.right)} mm`, "lf_right"],
-    [words.ui("metric_schizas", "Schizas grade"), m.schizas_grade || "–", "schizas"],
+    [words.metric("dural_sac_csa_mm2", "Dural sac area (mm²)"), fmt(m.dural_sac_csa_mm2, 0), "csa"],
+    [words.metric("canal_ap_mm", "Canal depth (mm)"), fmt(m.canal_ap_mm), "canal"],
+    [`${lfName}, ${side("left")}`, fmt(lf.left), "lf_left"],
+    [`${lfName}, ${side("right")}`, fmt(lf.right), "lf_right"],
+    [words.metric("schizas_grade", "Schizas grade"), m.schizas_grade || "–", "schizas"],
   ];
 }
 

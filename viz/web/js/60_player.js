@@ -3,6 +3,14 @@
 
 const SPEEDS = [0.5, 1, 1.5, 2];
 const REST_DELAY_MS = 250;
+// Quality while moving, best first; the player steps down when the frame rate
+// it measures drops below 18/s and back up above 35/s. "solid" draws the
+// mostly-opaque translucent parts (dural sac) opaque: translucency costs
+// extra full-screen passes on software WebGL. At rest: full detail, scale 1.
+const MOTION_QUALITY = [
+  { scale: 0.8, solid: false }, { scale: 0.6, solid: false }, { scale: 0.6, solid: true },
+  { scale: 0.45, solid: true }, { scale: 0.35, solid: true },
+];
 
 class Player {
   constructor(vtk, root, story, options, hooks) {
@@ -26,7 +34,7 @@ class Player {
     this.lastMove = 0;
     this.dirty = true;
     this.stats = { frames: 0, draws: 0, fps: 0, firstDrawMs: null, lod: "full", scale: 1, triangles: 0 };
-    this.motionScale = 0.75;
+    this.motionLevel = 1;
     this.reducedMotion = !!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
     this.buildDom();
     const dark = options.mode === "clinician";
@@ -36,8 +44,9 @@ class Player {
     this.rig = new CameraRig(this.renderer, this.canvas, () => { this.lastMove = performance.now(); this.dirty = true; });
     this.actors = [];
     for (const part of [...story.parts, ...story.instruments]) {
-      const full = new SceneActor(vtk, this.renderer, part, part.full);
-      const light = part.light ? new SceneActor(vtk, this.renderer, part, part.light) : null;
+      const glow = story.meta.pinch_color || GLOW_RGB;
+      const full = new SceneActor(vtk, this.renderer, part, part.full, glow);
+      const light = part.light ? new SceneActor(vtk, this.renderer, part, part.light, glow) : null;
       this.actors.push({ part, full, light });
     }
     this.bindPicking();
@@ -97,17 +106,18 @@ class Player {
     return w(a.from) * (1 - a.u) + w(a.to) * a.u;
   }
 
-  groupVisible(group) {
-    if (this.visibleGroups && group in this.visibleGroups) return this.visibleGroups[group];
-    const show = this.stage.show_groups;
-    return !show || show.includes(group);
-  }
-
-  partOpacity(part) {
-    const stageOpacity = (this.stage.opacity || {})[part.group];
-    let o = stageOpacity == null ? part.opacity : stageOpacity;
+  // Opacity of a part now: the stage's rule (faded between stages), the
+  // user's layer and structure toggles, bone transparency, focus, motion quality.
+  opacityNow(part, index, local_s, trackedVisible) {
+    if (this.visibleGroups && this.visibleGroups[part.group] === false) return 0;
+    if (this.hiddenParts.has(part.name)) return 0;
+    let o;
+    if (part.kind === "instrument" && part.group !== "body") o = trackedVisible ? part.opacity : 0;
+    else o = opacityAt(this.story, index, local_s, part);
+    if (this.visibleGroups && this.visibleGroups[part.group] === true && o === 0 && part.kind === "anatomy") o = part.opacity;
     if (part.group === "bone") o *= this.boneOpacity;
     if (this.focus && this.focus !== part.name) o *= 0.22;
+    if (this.moving && MOTION_QUALITY[this.motionLevel].solid && o >= 0.5) o = 1;
     return o;
   }
 
@@ -115,42 +125,41 @@ class Player {
     const i = stageIndexAt(this.story, this.t_s);
     if (i !== this.stageIndex) this.onStageChanged(i);
     const s = this.stage;
-    const local = this.t_s - s.start_s;
+    const local = Math.min(this.t_s - s.start_s, s.duration_s);
     const anatomy = this.anatomyNow();
     const glow = this.stenosisWeight(anatomy);
     const moving = this.playing || performance.now() - this.lastMove < REST_DELAY_MS;
+    this.moving = moving;
     const lodName = moving ? "light" : "full";
     const tracks = Object.fromEntries((s.instruments || []).map((tr) => [tr.name, tr]));
-    const hide = new Set(s.hide_parts || []);
+    let camera = null;
+    if (!this.rig.userMoved) {
+      camera = cameraAt(this.story, this.reducedMotion ? s.start_s + s.duration_s : this.t_s);
+      if (camera) this.rig.set(camera);
+    }
+    const clip = this.rig.userMoved ? this.userClip : camera && camera.clip_plane;
     let triangles = 0;
     for (const { part, full, light } of this.actors) {
       const active = lodName === "light" && light ? light : full;
       const other = active === full ? light : full;
       if (other) other.setVisible(false);
-      let visible = this.groupVisible(part.group) && !hide.has(part.name) && !this.hiddenParts.has(part.name);
-      if (part.kind === "instrument") {
-        const tr = tracks[part.name];
-        const pose = tr ? instrumentPoseAt(tr, local) : null;
-        visible = visible && !!pose && pose.visible;
-        if (visible) active.setPose(pose);
-      } else if (visible) {
-        active.setAnatomy(anatomy);
-      }
+      const track = tracks[part.name];
+      const pose = track ? instrumentPoseAt(track, local) : null;
+      const opacity = this.opacityNow(part, i, local, !!pose && pose.visible);
+      const visible = opacity > 0.001;
       active.setVisible(visible);
       if (!visible) continue;
+      if (pose) active.setPose(pose);
+      else if (part.kind === "anatomy") active.setAnatomy(anatomy);
+      active.setClip(part.kind === "anatomy" ? clip : null);
       const rgb = this.picked === part.name ? HIGHLIGHT_RGB : part.color;
-      active.setLook(rgb, this.partOpacity(part), glow);
+      active.setLook(rgb, opacity, glow);
       triangles += active.lod.faces.length / 3;
-    }
-    if (!this.rig.userMoved) {
-      const views = this.story.meta.views || {};
-      const cam = this.reducedMotion ? cameraAt(s, s.duration_s, views) : cameraAt(s, local, views);
-      if (cam) this.rig.set(cam);
     }
     this.renderer.resetCameraClippingRange();
     this.stats.lod = lodName;
     this.stats.triangles = triangles;
-    this.setScale(moving ? this.motionScale : 1);
+    this.setScale(moving ? MOTION_QUALITY[this.motionLevel].scale : 1);
     this.updateOverlays(local);
   }
 
@@ -179,14 +188,19 @@ class Player {
       const resting = !this.playing && this.stats.lod === "light" && now - this.lastMove >= REST_DELAY_MS;
       if (this.dirty || resting) {
         this.dirty = false;
+        const t0 = performance.now();
         this.apply();
+        const t1 = performance.now();
         this.renderWindow.render();
+        const t2 = performance.now();
+        this.stats.applyMs = 0.9 * (this.stats.applyMs || 0) + 0.1 * (t1 - t0);
+        this.stats.renderMs = 0.9 * (this.stats.renderMs || 0) + 0.1 * (t2 - t1);
         this.stats.draws += 1;
         if (this.stats.firstDrawMs == null) this.stats.firstDrawMs = now;
         fpsWindow.push(now);
         fpsWindow = fpsWindow.filter((t) => now - t < 1000);
         this.stats.fps = fpsWindow.length;
-        this.adaptScale();
+        this.adaptQuality();
       }
       this.stats.frames += 1;
       requestAnimationFrame(tick);
@@ -195,11 +209,12 @@ class Player {
     requestAnimationFrame(tick);
   }
 
-  // Keep playback smooth on slow GPUs: fewer pixels while moving when the frame rate drops.
-  adaptScale() {
-    if (this.stats.lod !== "light" || this.stats.draws % 15) return;
-    if (this.stats.fps < 18 && this.motionScale > 0.4) this.motionScale = Math.max(0.4, this.motionScale - 0.15);
-    else if (this.stats.fps > 40 && this.motionScale < 1) this.motionScale = Math.min(1, this.motionScale + 0.1);
+  // Keep playback smooth on slow GPUs: step the motion quality by the measured frame rate.
+  adaptQuality() {
+    if (this.stats.lod !== "light" || this.stats.draws % 12) return;
+    if (this.stats.fps < 18) this.motionLevel = Math.min(MOTION_QUALITY.length - 1, this.motionLevel + 1);
+    else if (this.stats.fps > 35) this.motionLevel = Math.max(0, this.motionLevel - 1);
+    this.stats.motionLevel = this.motionLevel;
   }
 
   destroy() {

@@ -40,7 +40,7 @@ Object.assign(Player.prototype, {
   showProblems(problems) {
     if (!problems.length) return;
     const w = this.words;
-    const lines = problems.map(([param, value]) => w.format("unknown_param", "“{value}” is not a known {param}, so the usual setting is shown.", { param, value }));
+    const lines = problems.map(([param, value]) => w.unknownParameter(param, value));
     this.noticeEl.replaceChildren(h("p", {}, lines.join(" ")),
       iconButton(w.ui("dismiss", "Dismiss"), "close", () => { this.noticeEl.hidden = true; }));
     this.noticeEl.hidden = false;
@@ -55,9 +55,9 @@ Object.assign(Player.prototype, {
     const ticks = h("div", { class: "mild-ticks", "aria-hidden": "true" }, ...this.story.stages.map((s) => h("span", { style: `left:${(100 * s.start_s) / this.story.total_s}%` })));
     const parts = [
       iconButton(w.ui("restart", "Restart"), "restart", () => this.goToStage(0, { play: true })),
-      iconButton(w.ui("previous", "Previous step"), "previous", () => this.goToStage(this.stageIndex - 1, { step: !this.playing, play: this.playing })),
+      iconButton(w.ui("previous_step", "Previous step"), "previous", () => this.goToStage(this.stageIndex - 1, { step: !this.playing, play: this.playing })),
       this.playBtn,
-      iconButton(w.ui("next", "Next step"), "next", () => this.goToStage(this.stageIndex + 1, { step: !this.playing, play: this.playing })),
+      iconButton(w.ui("next_step", "Next step"), "next", () => this.goToStage(this.stageIndex + 1, { step: !this.playing, play: this.playing })),
       h("div", { class: "mild-scrub-wrap" }, this.scrub, ticks),
     ];
     if (!o.embed) {
@@ -99,6 +99,7 @@ Object.assign(Player.prototype, {
     const view = (this.story.meta.views || {})[name];
     this.currentView = view ? name : "";
     if (this.viewSel) this.viewSel.value = this.currentView;
+    this.userClip = view ? view.clip_plane || null : null;
     if (!view) { this.rig.userMoved = false; this.dirty = true; this.syncUrl(); return; }
     this.rig.set(view);
     this.rig.userMoved = true;
@@ -136,7 +137,7 @@ Object.assign(Player.prototype, {
     const text = this.words.stage(s.id);
     this.titleEl.textContent = text.title;
     this.captionEl.textContent = text.caption;
-    this.stepEl.textContent = this.words.format("step_of", "Step {n} of {total}", { n: i + 1, total: this.story.stages.length });
+    this.stepEl.textContent = this.words.format(this.words.ui("step_of", "Step {n} of {total}"), { n: i + 1, total: this.story.stages.length });
     if (previous !== -1) { this.rig.userMoved = false; this.currentView = ""; if (this.viewSel) this.viewSel.value = ""; }
     this.compare = null;
     this.buildStageExtras();

@@ -29,8 +29,9 @@ Object.assign(Player.prototype, {
     });
     const keep = h("input", { type: "checkbox", checked: !!this.keepSketch });
     keep.addEventListener("change", () => { this.keepSketch = keep.checked; this.syncUrl(); });
+    const ev = w.evidence();
     const evidence = h("details", { class: "mild-evidence" }, h("summary", {}, w.ui("evidence", "Evidence")),
-      ...w.evidence().map((e) => h("p", {}, typeof e === "string" ? e : `${e.text} `, e.source ? h("cite", {}, e.source) : null)));
+      h("p", {}, ev.summary), ...ev.sources.map((src) => h("p", {}, h("cite", {}, src.name), src.detail)));
     this.sidePanel = h("aside", { class: "mild-side", "aria-label": w.ui("clinician_tools", "Clinician tools") },
       h("h2", {}, w.ui("metrics", "Measurements")), levelSel, this.metricsEl, this.insetCanvas,
       h("h2", {}, w.ui("layers", "Layers")), h("div", { class: "mild-layers" }, ...layers),
@@ -55,7 +56,7 @@ Object.assign(Player.prototype, {
     for (const [group, parts] of groups) {
       list.append(h("li", { class: "mild-group" }, w.layer(group)));
       for (const p of parts) {
-        const label = w.structure(p.name).name;
+        const label = w.structure(p).name;
         const box = h("input", { type: "checkbox", checked: true, "aria-label": `${w.ui("show", "Show")} ${label}` });
         box.addEventListener("change", () => { if (box.checked) this.hiddenParts.delete(p.name); else this.hiddenParts.add(p.name); this.dirty = true; });
         list.append(h("li", { class: "mild-structure", "data-name": p.name, "data-search": `${label} ${p.name}`.toLowerCase() }, box,

@@ -33,13 +33,12 @@ Object.assign(Player.prototype, {
     this.picked = name && name !== this.picked ? name : null;
     this.dirty = true;
     if (!this.picked) { this.labelEl.hidden = true; return; }
-    const s = this.words.structure(this.picked);
+    const part = this.actors.find((a) => a.part.name === this.picked).part;
+    const s = this.words.structure(part);
     let line = s.line;
-    const part = this.story.parts.find((p) => p.name === this.picked);
     const m = part && part.level && (this.liveMetrics || metricsAt(this.story.meta.metrics, this.t_s) || {})[part.level];
-    if (this.options.mode === "clinician" && m && part.group === "ligament") {
-      const side = this.picked.endsWith("_left") ? "left" : "right";
-      line = `${line} ${fmt((m.lf_thickness_mm || {})[side])} mm`.trim();
+    if (this.options.mode === "clinician" && m && part.group === "ligament" && part.side) {
+      line = `${line} ${this.words.ui("now", "Now")}: ${fmt((m.lf_thickness_mm || {})[part.side])} mm.`;
     }
     this.labelEl.replaceChildren(h("strong", {}, s.name), line ? h("span", {}, line) : "");
     this.labelEl.hidden = false;
@@ -71,9 +70,9 @@ Object.assign(Player.prototype, {
 
   buildPins() {
     this.pins = (this.stage.hotspots || []).map((spot, i) => {
-      const text = this.words.hotspot(spot.id);
-      const bubble = h("div", { class: "mild-pin-text", hidden: true }, text.title ? h("strong", {}, text.title) : null, h("span", {}, text.text));
-      const btn = h("button", { type: "button", class: "mild-pin", "aria-label": text.title || text.text || spot.id, "data-hotspot": spot.id },
+      const text = this.words.hotspot(this.stage.id, spot.id);
+      const bubble = h("div", { class: "mild-pin-text", hidden: true }, text);
+      const btn = h("button", { type: "button", class: "mild-pin", "aria-label": `${i + 1}. ${text || spot.id}`, "data-hotspot": spot.id },
         String(i + 1));
       btn.addEventListener("click", () => { bubble.hidden = !bubble.hidden; });
       const el = h("div", { class: "mild-pin-wrap" }, btn, bubble);

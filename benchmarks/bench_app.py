@@ -1,0 +1,114 @@
+"""Measure the app as a visitor's browser sees it (issue 3 budgets).
+
+Headless Debian Chromium, WebGL on the CPU (SwiftShader), 1024×768, one page
+open at a time (a second page slows the first one's animation several-fold).
+
+Prints a table and a JSON line: time to first 3D draw from navigation, bytes
+over HTTP (on the wire, compressed) and over the websocket until then,
+frames/s and websocket bytes/s during playback, requests to other hosts and
+console errors.
+
+Usage: ``.venv/bin/python benchmarks/bench_app.py [--url URL] [--runs N]``
+(without ``--url`` it starts ``python -m viz serve`` on a free port).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from tests.web.browser import AppServer, launch, watch  # noqa: E402
+
+BUDGETS = {
+    "first_draw_s": ("<=", 2.5),
+    "initial_transfer_mb": ("<=", 6.0),
+    "playback_fps": (">=", 15.0),
+    "playback_ws_bytes_per_s": ("<=", 2048.0),
+    "foreign_requests": ("<=", 0),
+    "console_errors": ("<=", 0),
+}
+PLAYBACK_S = 6.0
+
+
+def measure_once(browser, url: str, query: str = "") -> dict:
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    w = watch(page)
+    started = time.monotonic()
+    page.goto(url + query)
+    page.wait_for_function("window.mildPlayers && window.mildPlayers[0] && window.mildPlayers[0].stats.draws > 0",
+                           timeout=60_000)
+    first_draw_ms = page.evaluate("window.mildPlayers[0].stats.firstDrawMs")
+    loaded_at = time.monotonic()
+    http_bytes = page.evaluate("""() => {
+        const entries = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')];
+        return entries.reduce((sum, e) => sum + (e.transferSize || 0), 0);
+    }""")
+    ws_initial = w.ws_bytes_between(started, loaded_at)
+    page.wait_for_timeout(500)
+    page.get_by_role("button", name="Play").click()
+    draws0 = page.evaluate("window.mildPlayers[0].stats.draws")
+    t0 = time.monotonic()
+    page.wait_for_timeout(PLAYBACK_S * 1000)
+    t1 = time.monotonic()
+    draws1 = page.evaluate("window.mildPlayers[0].stats.draws")
+    stats = page.evaluate("JSON.stringify(window.mildPlayers[0].stats)")
+    context.close()
+    return {
+        "first_draw_s": round(first_draw_ms / 1000.0, 3),
+        "initial_transfer_mb": round((http_bytes + ws_initial) / 1e6, 3),
+        "http_bytes": http_bytes,
+        "ws_initial_bytes": ws_initial,
+        "playback_fps": round((draws1 - draws0) / (t1 - t0), 1),
+        "playback_ws_bytes_per_s": round(w.ws_bytes_between(t0, t1) / (t1 - t0), 1),
+        "foreign_requests": len(w.foreign_requests),
+        "console_errors": len(w.errors),
+        "player_stats": json.loads(stats),
+    }
+
+
+def verdict(name: str, value: float) -> str:
+    op, limit = BUDGETS[name]
+    ok = value <= limit if op == "<=" else value >= limit
+    return f"{'ok  ' if ok else 'OVER'} (budget {op} {limit})"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", help="a running app's /app URL")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--query", default="", help="query string, e.g. ?mode=clinician")
+    args = parser.parse_args()
+    server = None if args.url else AppServer()
+    url = args.url or server.url
+    try:
+        with sync_playwright() as playwright:
+            browser = launch(playwright)
+            measure_once(browser, url, args.query)          # warm the server's caches
+            runs = [measure_once(browser, url, args.query) for _ in range(args.runs)]
+            browser.close()
+    finally:
+        if server:
+            server.close()
+    summary = {name: statistics.median(r[name] for r in runs) for name in BUDGETS}
+    summary.update(http_bytes=statistics.median(r["http_bytes"] for r in runs),
+                   ws_initial_bytes=statistics.median(r["ws_initial_bytes"] for r in runs))
+    print(f"{'measure':28} {'median':>12}  verdict")
+    for name in BUDGETS:
+        print(f"{name:28} {summary[name]:>12}  {verdict(name, summary[name])}")
+    print(f"{'http_bytes':28} {summary['http_bytes']:>12}")
+    print(f"{'ws_initial_bytes':28} {summary['ws_initial_bytes']:>12}")
+    print(json.dumps({"summary": summary, "runs": runs}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
