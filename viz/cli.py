@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import string
 import sys
 from typing import Callable, Sequence
 
 from viz.errors import UserError
+from viz.web.params import shown
 
 MAX_IMAGE_SIDE_PX = 7680
 """Largest width or height accepted for images and movies (8K UHD), px."""
+_HOST_CHARS = frozenset(string.ascii_letters + string.digits + ".-*")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -50,6 +53,17 @@ def _fps(text: str) -> int:
     return value
 
 
+def _megabytes(text: str) -> int:
+    """Parse a size limit in megabytes: a whole number from 1 to 4096."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of megabytes") from None
+    if not 1 <= value <= 4096:
+        raise argparse.ArgumentTypeError(f"{value} MB is outside 1 to 4096 MB")
+    return value
+
+
 def _print_json(value: object) -> None:
     json.dump(value, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
@@ -71,6 +85,12 @@ def _cmd_captions(args: argparse.Namespace) -> None:
     from viz.scenes.text import captions
 
     _print_json(captions(lang=args.lang, mode=args.mode))
+
+
+def _cmd_catalogue(args: argparse.Namespace) -> None:
+    from viz.scenes.text import catalogue
+
+    _print_json(catalogue(args.lang))
 
 
 def _cmd_export(args: argparse.Namespace) -> None:
@@ -115,7 +135,8 @@ def _cmd_qr(args: argparse.Namespace) -> None:
 def _cmd_import(args: argparse.Namespace) -> None:
     from viz.export.scan_import import import_scan
 
-    import_scan(scan=args.scan, out_dir=args.out, force=args.force)
+    import_scan(scan=args.scan, out_dir=args.out, force=args.force, fmt=args.format.lower(),
+                label_table=args.labels, max_bytes=args.max_mb * 2**20)
 
 
 def _cmd_build_assets(args: argparse.Namespace) -> None:
@@ -129,7 +150,38 @@ def _cmd_serve(args: argparse.Namespace) -> None:
     from viz.web.server import serve
 
     serve(port=args.port, address=args.address, allow_websocket_origin=args.allow_websocket_origin,
-          num_procs=args.num_procs, max_sessions=args.max_sessions, show=False)
+          num_procs=args.num_procs, max_sessions=args.max_sessions, use_xheaders=args.use_xheaders, show=False)
+
+
+def _bounded_int(what: str, low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number of ``what`` from ``low`` to ``high``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{shown(text)!r} is not a whole number of {what}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} {what} is outside {low} to {high}")
+        return value
+
+    return parse
+
+
+def _origin(text: str) -> str:
+    """A websocket origin ``host`` or ``host:port`` (letters, digits, ``.-*`` in the host)."""
+    host, _, port = text.partition(":")
+    if not (0 < len(text) <= 255 and host and _HOST_CHARS.issuperset(host)
+            and (":" not in text or port.isdigit() or port == "*")):
+        raise argparse.ArgumentTypeError(f"{shown(text)!r} is not a host or host:port")
+    return text
+
+
+def _address(text: str) -> str:
+    """An address to listen on: a host name or IPv4/IPv6 address."""
+    if not (0 < len(text) <= 255 and _HOST_CHARS.union(":").issuperset(text)):
+        raise argparse.ArgumentTypeError(f"{shown(text)!r} is not an address to listen on")
+    return text
 
 
 def _add_common_output(parser: argparse.ArgumentParser) -> None:
@@ -160,6 +212,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("captions", _cmd_captions, "print every stage's title and caption (JSON)")
     _add_voice(p)
+
+    p = add("catalogue", _cmd_catalogue, "print every word the app shows: captions, structure names, hotspots (JSON)")
+    p.add_argument("--lang", default="en", help="en or es (default en)")
 
     p = add("export", _cmd_export, "write one mesh per structure and manifest.json")
     p.add_argument("--stage", required=True)
@@ -203,17 +258,24 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("import", _cmd_import, "import a patient's segmented scan (NIfTI label map or mesh folder)")
     p.add_argument("scan")
     p.add_argument("--out", required=True)
+    p.add_argument("--format", default="ply", help="stl, ply or obj (default ply)")
+    p.add_argument("--labels", default=None, help="label table JSON overriding viz/scan/labels.json")
+    p.add_argument("--max-mb", type=_megabytes, default=300, help="largest scan accepted, MB (default 300)")
     _add_common_output(p)
 
     p = add("build-assets", _cmd_build_assets, "regenerate the mesh and scene caches in assets/meshes")
     p.add_argument("--check", action="store_true", help="only check that the committed caches are current")
 
     p = add("serve", _cmd_serve, "serve the app (same as panel serve app.py, with compression)")
-    p.add_argument("--port", type=int, default=5006)
-    p.add_argument("--address", default="127.0.0.1")
-    p.add_argument("--allow-websocket-origin", action="append", default=None)
-    p.add_argument("--num-procs", type=int, default=1)
-    p.add_argument("--max-sessions", type=int, default=200)
+    p.add_argument("--port", type=_bounded_int("port", 1, 65535), default=5006)
+    p.add_argument("--address", type=_address, default="127.0.0.1", help="address to listen on (default loopback)")
+    p.add_argument("--allow-websocket-origin", type=_origin, action="append", default=None,
+                   help="host[:port] pages may connect from (repeatable; default this address)")
+    p.add_argument("--num-procs", type=_bounded_int("processes", 0, 64), default=1,
+                   help="worker processes sharing the port (0 = one per core)")
+    p.add_argument("--max-sessions", type=_bounded_int("sessions", 1, 10_000), default=200,
+                   help="sessions per process before visitors see a busy page (default 200)")
+    p.add_argument("--use-xheaders", action="store_true", help="trust X-Real-IP (only behind a reverse proxy)")
     return parser
 
 

@@ -131,7 +131,7 @@ def settle(page, index: int = 0, timeout_ms: int = 15_000) -> None:
 
 def canvas_pixels(page, index: int = 0) -> np.ndarray:
     """RGB pixels of the player's 3D canvas as shown on screen, (h, w, 3) uint8."""
-    canvas = page.locator("canvas[role=img]").nth(index)
+    canvas = page.locator(".mild-view canvas").nth(index)
     png = canvas.screenshot()
     return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
 
@@ -153,6 +153,12 @@ def mean_difference(a: np.ndarray, b: np.ndarray) -> float:
     """Mean absolute difference of two equally sized images, in grey levels (0..255)."""
     assert a.shape == b.shape, (a.shape, b.shape)
     return float(np.abs(a.astype(np.int16) - b.astype(np.int16)).mean())
+
+
+def changed_share(a: np.ndarray, b: np.ndarray, threshold: int = 24) -> float:
+    """Share of pixels (0..1) whose summed RGB difference exceeds ``threshold`` grey levels."""
+    assert a.shape == b.shape, (a.shape, b.shape)
+    return float((np.abs(a.astype(np.int16) - b.astype(np.int16)).sum(axis=2) > threshold).mean())
 
 
 def save_artifact(name: str, image: np.ndarray) -> None:

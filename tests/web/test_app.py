@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.browser import canvas_pixels, mean_difference, not_blank, save_artifact, settle
+from tests.web.browser import canvas_pixels, changed_share, mean_difference, not_blank, save_artifact, settle
 from tests.web.gestures import drag, pinch, two_finger_pan
 
 TABLET = {"viewport": {"width": 1024, "height": 768}, "has_touch": True, "is_mobile": False}
@@ -19,10 +19,10 @@ def test_each_mode_draws_and_plays(open_page, query):
     page, w = open_page(query)
     before = canvas_pixels(page)
     page.get_by_role("button", name="Play").click()
-    page.wait_for_timeout(3000)
+    page.wait_for_timeout(4000)
     page.get_by_role("button", name="Pause").click()
     settle(page)
-    assert mean_difference(before, canvas_pixels(page)) > 2.0
+    assert changed_share(before, canvas_pixels(page)) > 0.005
     assert w.errors == [] and w.foreign_requests == []
 
 
@@ -37,12 +37,12 @@ def test_every_stage_deep_link_renders_its_own_picture(open_page):
         save_artifact(f"stage-{stage}.png", pictures[stage])
         p.context.close()
     for a, b in zip(stage_ids, stage_ids[1:]):
-        assert mean_difference(pictures[a], pictures[b]) > 1.0, f"{a} and {b} look the same"
+        assert changed_share(pictures[a], pictures[b]) > 0.01, f"{a} and {b} look the same"
 
 
 def test_touch_rotates_zooms_and_pans_on_a_tablet(open_page):
     page, _ = open_page("?stage=stenosis", **TABLET)
-    box = page.locator("canvas[role=img]").bounding_box()
+    box = page.locator(".mild-view canvas").bounding_box()
     centre = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     before_image, before = canvas_pixels(page), camera(page)
     drag(page, centre, (centre[0] + 150, centre[1]))
@@ -83,7 +83,7 @@ def test_embed_mode_has_no_chrome_and_fills_its_frame(open_page):
     assert not page.locator(".mild-top").is_visible()
     assert page.locator(".mild-side").count() == 0
     assert page.get_by_role("button", name="Play").is_visible()
-    box = page.locator("canvas[role=img]").bounding_box()
+    box = page.locator(".mild-view canvas").bounding_box()
     assert box["width"] >= 630 and box["height"] >= 390
     assert not_blank(canvas_pixels(page))
 
@@ -93,7 +93,7 @@ def test_two_sessions_stay_independent(open_page):
     b, _ = open_page()
     a.get_by_role("button", name="Next step").click()
     a.wait_for_function("window.mildPlayers[0].stage.id === 'stenosis'")
-    a.locator("canvas[role=img]").click()
+    a.locator(".mild-view canvas").click()
     b.wait_for_timeout(1000)
     assert b.evaluate("window.mildPlayers[0].stage.id") == "healthy"
     assert "stage=stenosis" in a.url and "stage=stenosis" not in b.url
@@ -102,13 +102,14 @@ def test_two_sessions_stay_independent(open_page):
 def test_touch_targets_labels_and_reduced_motion(open_page):
     page, _ = open_page("?autoplay=1", reduced_motion="reduce")
     assert page.evaluate("window.mildPlayers[0].playing") is False
-    sizes = page.evaluate("""[...document.querySelectorAll('.mild-root button, .mild-root select')]
-        .filter((b) => b.offsetParent).map((b) => { const r = b.getBoundingClientRect();
-        return [b.getAttribute('aria-label') || b.textContent.trim(), r.width, r.height]; })""")
-    assert sizes
-    for label, width, height in sizes:
+    controls = page.locator(".mild-root button:visible, .mild-root select:visible, .mild-root a:visible")
+    assert controls.count() >= 8
+    for i in range(controls.count()):
+        control = controls.nth(i)
+        label = control.get_attribute("aria-label") or control.inner_text().strip()
+        box = control.bounding_box()
         assert label, "a control has no accessible name"
-        assert width >= 44 and height >= 44, (label, width, height)
+        assert box["width"] >= 44 and box["height"] >= 44, (label, box)
 
 
 def test_read_aloud_follows_the_current_step(open_page):
@@ -130,7 +131,7 @@ def test_patient_mode_before_after_and_teach_back(open_page):
     slider.fill("0")
     settle(page)
     before = canvas_pixels(page)
-    assert mean_difference(before, after) > 0.5
+    assert changed_share(before, after) > 0.002
     page.get_by_role("button", name="Next step").click()
     page.wait_for_function("window.mildPlayers[0].stage.id === 'recovery'")
     page.evaluate("window.mildPlayers[0].setPlaying(false)")
@@ -159,7 +160,7 @@ def test_clinician_metrics_follow_the_animation(open_page):
 def test_clinician_can_draw_clear_and_keep_the_drawing(open_page):
     page, _ = open_page("?mode=clinician")
     page.get_by_role("button", name="Draw").click()
-    box = page.locator("canvas[role=img]").bounding_box()
+    box = page.locator(".mild-view canvas").bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     page.mouse.move(x - 60, y)
     page.mouse.down()

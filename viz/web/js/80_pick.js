@@ -21,6 +21,26 @@ Object.assign(Player.prototype, {
     return best.name;
   },
 
+  // A canvas pixel where a tap would pick `name`, as near the middle of the
+  // structure's silhouette as possible (for tests and guided tours), or null.
+  screenPointOf(name) {
+    const a = this.actors.find((x) => x.part.name === name);
+    if (!a) return null;
+    const lod = a.full.actor.getVisibility() ? a.full : a.light;
+    const [w, hgt] = this.rig.size();
+    const n = lod.points.length / 3, step = Math.max(1, Math.floor(n / 600));
+    const shown = [];
+    for (let v = 0; v < n; v += step) {
+      const p = this.rig.project([lod.points[3 * v], lod.points[3 * v + 1], lod.points[3 * v + 2]]);
+      if (p && p.x > 4 && p.y > 4 && p.x < w - 4 && p.y < hgt - 4) shown.push(p);
+    }
+    if (!shown.length) return null;
+    const cx = shown.reduce((s, p) => s + p.x, 0) / shown.length, cy = shown.reduce((s, p) => s + p.y, 0) / shown.length;
+    const candidates = [{ x: cx, y: cy }, ...shown.map((p) => ({ x: (2 * p.x + cx) / 3, y: (2 * p.y + cy) / 3 }))];
+    candidates.sort((p, q) => Math.hypot(p.x - cx, p.y - cy) - Math.hypot(q.x - cx, q.y - cy));
+    return candidates.find((p) => this.pickAt(p.x, p.y) === name) || null;
+  },
+
   bindPicking() {
     this.canvas.addEventListener("pointerup", (e) => {
       if (this.rig.dragDistance > 6 || this.sketch?.active) return;
@@ -55,6 +75,8 @@ Object.assign(Player.prototype, {
     return b;
   },
 
+  // Frame a structure from outside the spine (from the canal axis out through
+  // the structure; from behind for central ones), fade the rest, name it.
   focusOn(name) {
     const bounds = this.partBounds(name);
     if (!bounds) return;
@@ -62,10 +84,26 @@ Object.assign(Player.prototype, {
     this.picked = null;
     this.select(name);
     this.hiddenParts.delete(name);
-    this.rig.frame(bounds, 0.9);
+    const centre = [(bounds[0] + bounds[1]) / 2, (bounds[2] + bounds[3]) / 2, (bounds[4] + bounds[5]) / 2];
+    const axis = this.canalAxisAt(centre[2]);
+    let out = [centre[0] - axis[0], centre[1] - axis[1], 0];
+    if (Math.hypot(out[0], out[1]) < 6) out = [0, 1, 0];
+    out = norm3([out[0], out[1] + 0.6 * Math.hypot(out[0], out[1]), 0.35 * Math.hypot(out[0], out[1])]);
+    this.rig.set({ position_mm: add3(centre, scale3(out, 300)), focal_point_mm: centre, view_up: [0, 0, 1] });
+    this.rig.frame(bounds, 0.65);
     this.rig.userMoved = true;
     this.dirty = true;
     this.syncUrl();
+  },
+
+  // The dural sac's centre (x, y) near height z_mm: the canal's axis.
+  canalAxisAt(z_mm) {
+    const sac = this.actors.find((a) => a.part.group === "dural_sac");
+    if (!sac) return [0, 0];
+    const p = sac.full.points;
+    let x = 0, y = 0, n = 0;
+    for (let i = 0; i < p.length; i += 3) if (Math.abs(p[i + 2] - z_mm) < 6) { x += p[i]; y += p[i + 1]; n++; }
+    return n ? [x / n, y / n] : [0, 0];
   },
 
   buildPins() {
@@ -86,7 +124,7 @@ Object.assign(Player.prototype, {
     const now = performance.now();
     if (this.playing && now - (this.pinsPlaced || 0) < 200) return;
     this.pinsPlaced = now;
-    const actors = this.visibleActors().filter((a) => a.actor.getProperty().getOpacity() >= 0.5);
+    const actors = this.visibleActors().filter((a) => a.actor.getProperty().getOpacity() >= 0.8);
     const b = this.rig.basis();
     for (const pin of this.pins) {
       const p = this.rig.project(pin.spot.position_mm);
