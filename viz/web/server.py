@@ -32,8 +32,8 @@ UNUSED_SESSION_LIFETIME_MS = 8_000
 """A session whose browser left (or never connected) is dropped after this long."""
 CHECK_UNUSED_SESSIONS_MS = 2_000
 WEBSOCKET_PING_INTERVAL_S = 20
-"""Ping every open websocket this often; a peer silent for the timeout is closed."""
-WEBSOCKET_PING_TIMEOUT_S = 40
+"""Ping every open websocket this often; a peer silent for the timeout after a ping is closed."""
+WEBSOCKET_PING_TIMEOUT_S = 20
 FAILED_PAGE_TEXT = "Sorry, the 3D story could not be shown right now. Please reload the page in a minute."
 
 log = logging.getLogger(__name__)

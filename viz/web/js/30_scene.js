@@ -148,13 +148,18 @@ class SceneActor {
 
   setVisible(on) { this.actor.setVisibility(on); }
 
-  // clip: [origin_mm, normal] keeps the side the normal points to; null removes it.
+  // clip: [origin_mm, normal] cuts away the side the normal points to (the
+  // bundle's convention, as pyvista's clip); null removes the cut.
   setClip(clip) {
     const key = clip ? JSON.stringify(clip) : "";
     if (key === this.clipKey) return;
     this.clipKey = key;
+    this.clip = clip;
     this.mapper.removeAllClippingPlanes();
-    if (clip) this.mapper.addClippingPlane(this.vtk.Common.DataModel.vtkPlane.newInstance({ origin: clip[0], normal: clip[1] }));
+    if (clip) {
+      const normal = clip[1].map((v) => -v);          // vtk.js keeps the side its normal points to
+      this.mapper.addClippingPlane(this.vtk.Common.DataModel.vtkPlane.newInstance({ origin: clip[0], normal }));
+    }
   }
 }
 

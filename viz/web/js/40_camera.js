@@ -156,8 +156,14 @@ class CameraRig {
   }
 }
 
+function clipKeeps(clip, x, y, z) {
+  const [o, n] = clip;                                  // the side the normal points to is cut away
+  return (x - o[0]) * n[0] + (y - o[1]) * n[1] + (z - o[2]) * n[2] <= 0;
+}
+
 // Möller–Trumbore: distance along the ray to the nearest triangle, or Infinity.
-function rayHit(ray, points, faces, maxT = Infinity) {
+// With clip = [origin_mm, normal], hits on the cut-away side (where the normal points) are ignored.
+function rayHit(ray, points, faces, maxT = Infinity, clip = null) {
   const [ox, oy, oz] = ray.origin, [dx, dy, dz] = ray.direction;
   let best = maxT;
   for (let f = 0; f < faces.length; f += 3) {
@@ -175,7 +181,7 @@ function rayHit(ray, points, faces, maxT = Infinity) {
     const v = (dx * qx + dy * qy + dz * qz) * inv;
     if (v < 0 || u + v > 1) continue;
     const t = (e2x * qx + e2y * qy + e2z * qz) * inv;
-    if (t > 1e-6 && t < best) best = t;
+    if (t > 1e-6 && t < best && (!clip || clipKeeps(clip, ox + dx * t, oy + dy * t, oz + dz * t))) best = t;
   }
   return best;
 }

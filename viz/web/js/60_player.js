@@ -53,6 +53,7 @@ class Player {
     this.buildControls();
     this.resizeObserver = new ResizeObserver(() => { this.resize(); this.dirty = true; });
     this.resizeObserver.observe(this.root);
+    this.resizeObserver.observe(this.root.querySelector(".mild-bottom"));
     this.start();
   }
 
@@ -170,6 +171,13 @@ class Player {
   }
 
   resize() {
+    // The 3D view ends where the caption and play bar begin, so they never cover the model.
+    const bottom = this.root.querySelector(".mild-bottom");
+    const reserve = bottom && !this.options.embed ? Math.round(bottom.getBoundingClientRect().height) - 8 : 0;
+    const wanted = `${Math.max(0, reserve)}px`;
+    if (this.viewEl.style.bottom !== wanted) {
+      for (const el of [this.viewEl, this.sketchCanvas, this.pinLayer]) el.style.bottom = wanted;
+    }
     const r = this.viewEl.getBoundingClientRect();
     const dpr = Math.min(window.devicePixelRatio || 1, 2) * this.stats.scale;
     const w = Math.max(1, Math.floor(r.width * dpr)), hgt = Math.max(1, Math.floor(r.height * dpr));

@@ -15,7 +15,7 @@ Object.assign(Player.prototype, {
     let best = { t: Infinity, name: null };
     for (const a of this.visibleActors()) {
       if (a.actor.getProperty().getOpacity() < 0.2) continue;
-      const t = rayHit(ray, a.points, a.lod.faces, best.t);
+      const t = rayHit(ray, a.points, a.lod.faces, best.t, a.clip);
       if (t < best.t) best = { t, name: a.part.name };
     }
     return best.name;
@@ -134,7 +134,8 @@ Object.assign(Player.prototype, {
       const ray = { origin: b.position_mm, direction: norm3(d) };
       let occluded = false;
       for (const a of actors) {
-        if (rayHit(ray, a.points, a.lod.faces, distance - 2.5) < distance - 2.5) { occluded = true; break; }
+        if (a.part.name === pin.spot.part) continue;    // a pin marks its own structure, often from inside
+        if (rayHit(ray, a.points, a.lod.faces, distance - 2.5, a.clip) < distance - 2.5) { occluded = true; break; }
       }
       pin.el.hidden = occluded;
       pin.el.dataset.occluded = String(occluded);
