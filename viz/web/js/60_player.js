@@ -109,11 +109,13 @@ class Player {
 
   // Opacity of a part now: the stage's rule (faded between stages), the
   // user's layer and structure toggles, bone transparency, focus, motion quality.
-  opacityNow(part, index, local_s, trackedVisible) {
+  // pose: the part's track pose in this stage (instruments, dye, C-arm) or null.
+  opacityNow(part, index, local_s, pose) {
     if (this.visibleGroups && this.visibleGroups[part.group] === false) return 0;
     if (this.hiddenParts.has(part.name)) return 0;
     let o;
-    if (part.kind === "instrument" && part.group !== "body") o = trackedVisible ? part.opacity : 0;
+    if (part.kind === "instrument" && part.group !== "body") o = pose && pose.visible ? part.opacity : 0;
+    else if (pose && !pose.visible) o = 0;
     else o = opacityAt(this.story, index, local_s, part);
     if (this.visibleGroups && this.visibleGroups[part.group] === true && o === 0 && part.kind === "anatomy") o = part.opacity;
     if (part.group === "bone") o *= this.boneOpacity;
@@ -146,7 +148,7 @@ class Player {
       if (other) other.setVisible(false);
       const track = tracks[part.name];
       const pose = track ? instrumentPoseAt(track, local) : null;
-      const opacity = this.opacityNow(part, i, local, !!pose && pose.visible);
+      const opacity = this.opacityNow(part, i, local, pose);
       const visible = opacity > 0.001;
       active.setVisible(visible);
       if (!visible) continue;

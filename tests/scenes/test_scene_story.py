@@ -1,0 +1,167 @@
+"""The story: order, durations, and every step of the issue present by its content."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import trimesh
+
+from viz.errors import UserError
+from viz.scenes.story import STAGES, stage_ids, stage_metrics
+from viz.scenes.timeline import frame_at, read_array
+
+STORY = ("healthy", "stenosis", "prepare", "fluoroscopy", "incision", "removal", "decompressed", "recovery")
+
+
+def _times(stage, count=40):
+    return np.linspace(stage["start_s"], stage["start_s"] + stage["duration_s"] - 1e-3, count)
+
+
+def _visible_at_some_time(meta, stage, name):
+    return [t for t in _times(stage) if frame_at(meta, t).instruments[name].visible]
+
+
+def test_order_matches_the_story():
+    assert stage_ids() == STORY
+
+
+def test_cli_lists_the_stages_in_order():
+    done = subprocess.run([sys.executable, "-m", "viz", "stages"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == list(STORY)
+
+
+def test_story_lasts_one_to_one_and_a_half_minutes(meta):
+    total_s = sum(stage.duration_s for stage in STAGES)
+    assert 60.0 <= total_s <= 90.0
+    last = meta["stages"][-1]
+    assert last["start_s"] + last["duration_s"] == pytest.approx(total_s)
+    starts = [s["start_s"] for s in meta["stages"]]
+    assert starts == sorted(starts) and starts[0] == 0.0
+
+
+def test_stages_are_json_data():
+    for stage in STAGES:
+        assert json.loads(json.dumps(stage.to_json()))["id"] == stage.id
+
+
+def test_unknown_stage_lists_the_valid_ids():
+    with pytest.raises(UserError, match="healthy, stenosis, prepare"):
+        stage_metrics("surgery")
+    done = subprocess.run([sys.executable, "-m", "viz", "metrics", "--stage", "surgery"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr and "decompressed" in done.stderr
+
+
+def test_metrics_narrow_then_widen():
+    """CSA falls with stenosis and comes back after removal; ligament thins after removal."""
+    before = stage_metrics("healthy")["levels"]["L4-L5"]
+    narrowed = stage_metrics("stenosis")["levels"]["L4-L5"]
+    after = stage_metrics("decompressed")["levels"]["L4-L5"]
+    assert narrowed["dural_sac_csa_mm2"] < before["dural_sac_csa_mm2"]
+    assert after["dural_sac_csa_mm2"] > narrowed["dural_sac_csa_mm2"]
+    assert after["lf_thickness_mm"]["left"] < narrowed["lf_thickness_mm"]["left"]
+
+
+def test_healthy_then_stenosis_pinches_the_nerves(meta, stages):
+    assert stages["healthy"]["morph"] == ["healthy", "healthy"]
+    assert stages["stenosis"]["morph"] == ["healthy", "stenosis"]
+    end = stages["stenosis"]["start_s"] + stages["stenosis"]["duration_s"] - 1e-3
+    assert frame_at(meta, 1.0).glow == 0.0 and frame_at(meta, end).glow > 0.99
+    pinched = [p for p in meta["parts"] if p["pinch"] is not None and p["group"] in ("nerve", "dural_sac")]
+    assert pinched, "nerves and dural sac carry pinch values"
+
+
+def test_pinch_marks_where_the_sac_is_squeezed(bundle, anatomy):
+    part = next(p for p in bundle.meta["parts"] if p["name"] == "dural_sac")
+    pinch = read_array(bundle.data, part["pinch"])
+    positions = read_array(bundle.data, part["positions"]["healthy"]).reshape(-1, 3)
+    level_z = anatomy.parts["L4-L5"].positions_mm["healthy"][:, 2].mean()
+    near = np.abs(positions[:, 2] - level_z) < 15.0
+    assert pinch[near].max() > 0.5
+    assert pinch[np.abs(positions[:, 2] - level_z) > 60.0].max() < 0.1
+
+
+def _rest_points(bundle, name):
+    entry = next(i for i in bundle.meta["instruments"] if i["name"] == name)
+    return read_array(bundle.data, entry["positions"]["rest"]).reshape(-1, 3)
+
+
+def test_prepare_shows_the_patient_face_down_and_the_numbing(bundle, stages, anatomy):
+    meta, stage = bundle.meta, stages["prepare"]
+    middle = frame_at(meta, stage["start_s"] + stage["duration_s"] / 2)
+    assert middle.opacity["torso"] > 0.3 and middle.opacity["table"] > 0.3 and middle.opacity["numbed_area"] > 0
+    assert "room" in {key["view"] for key in stage["camera"]}
+    bones = np.concatenate([p.positions_mm["healthy"] for p in anatomy.parts.values() if p.group == "bone"])
+    torso, table = _rest_points(bundle, "torso"), _rest_points(bundle, "table")
+    assert torso[:, 1].max() > bones[:, 1].max() + 5.0, "the back (+y) faces up, skin over the spine"
+    assert table[:, 1].max() < bones[:, 1].min(), "the table lies under the front of the body"
+    shown = _visible_at_some_time(meta, stage, "anesthetic_needle")
+    assert shown
+    deepest = min(frame_at(meta, t).instruments["anesthetic_needle"].pose[1, 3] for t in shown)
+    numbed = _rest_points(bundle, "numbed_area")
+    assert numbed[:, 1].min() - 15.0 < deepest < numbed[:, 1].min(), "the numbing stays just under the skin"
+
+
+def test_fluoroscopy_shows_c_arm_needle_dye_and_xray(bundle, stages, anatomy):
+    meta, stage = bundle.meta, stages["fluoroscopy"]
+    assert stage["overlay"] == "xray"
+    start = frame_at(meta, stage["start_s"] + 0.5)
+    end = frame_at(meta, stage["start_s"] + stage["duration_s"] - 0.5)
+    assert start.instruments["c_arm"].visible and not end.instruments["c_arm"].visible
+    assert end.instruments["contrast_dye"].visible and not start.instruments["contrast_dye"].visible
+    tips = [frame_at(meta, t).instruments["needle"].pose[:3, 3] for t in _visible_at_some_time(meta, stage, "needle")]
+    sac = anatomy.parts["dural_sac"].mesh("stenosis")
+    gaps_mm = trimesh.proximity.signed_distance(sac, np.array(tips))
+    assert -3.0 < gaps_mm.max() < 0.0, "the needle tip stops in the epidural space, outside the sac"
+    assert {"oblique", "room"} <= {key["view"] for key in stage["camera"]}
+    assert {"xray_ap", "xray_oblique"} <= set(meta["images"])
+
+
+def test_incision_is_tiny_and_the_portal_docks_on_the_lamina(bundle, stages, anatomy):
+    meta, stage = bundle.meta, stages["incision"]
+    end = frame_at(meta, stage["start_s"] + stage["duration_s"] - 1e-3)
+    assert end.opacity["incision"] > 0 and end.instruments["portal"].visible
+    length_mm = np.ptp(_rest_points(bundle, "incision"), axis=0).max()
+    assert 4.0 <= length_mm <= 6.0
+    tip = end.instruments["portal"].pose[:3, 3]
+    _, distance_mm, _ = trimesh.proximity.closest_point(anatomy.parts["L4"].mesh("stenosis"), [tip])
+    assert distance_mm[0] < 2.0, "the portal tip rests on L4"
+
+
+def test_removal_takes_bites_lateral_to_medial_left_then_right(bundle, stages):
+    meta, stage = bundle.meta, stages["removal"]
+    assert stage["removal"] == [0.0, 1.0] and stage["morph"] == ["stenosis", "decompressed"]
+    bites = sorted((b for p in meta["parts"] for b in p["bites"]), key=lambda b: b["order"])
+    assert bites and {b["tissue"] for b in bites} == {"bone", "ligament"}
+    sides = [b["side"] for b in bites]
+    assert sides == sorted(sides, key=("left", "right").index), "left side first"
+    for tool in ("bone_tool", "tissue_tool", "portal"):
+        assert _visible_at_some_time(meta, stage, tool), tool
+    for bite in bites:
+        t_s = stage["start_s"] + bite["t"] * stage["duration_s"]
+        frame = frame_at(meta, t_s - 0.02)
+        tool = "bone_tool" if bite["tissue"] == "bone" else "tissue_tool"
+        gap_mm = np.linalg.norm(frame.instruments[tool].pose[:3, 3] - bite["centre_mm"])
+        assert frame.instruments[tool].visible and gap_mm < 3.0, (bite["order"], gap_mm)
+        assert frame.removal_progress < bite["t"] <= frame_at(meta, t_s + 0.02).removal_progress
+
+
+def test_decompressed_offers_before_and_after_without_instruments(meta, stages):
+    stage = stages["decompressed"]
+    assert stage["compare"] == ["stenosis", "decompressed"] and stage["removal"] == [1.0, 1.0]
+    frame = frame_at(meta, stage["start_s"] + 1.0)
+    assert not any(state.visible for name, state in frame.instruments.items()
+                   if next(i for i in meta["instruments"] if i["name"] == name)["group"] != "body")
+
+
+def test_recovery_shows_the_bandage_and_the_patient(meta, stages):
+    stage = stages["recovery"]
+    frame = frame_at(meta, stage["start_s"] + stage["duration_s"] - 1e-3)
+    assert frame.opacity["bandage"] > 0.5 and frame.opacity["torso"] > 0.5 and frame.opacity["incision"] == 0.0
+    assert frame_at(meta, stages["removal"]["start_s"] + 1.0).opacity["bandage"] == 0.0

@@ -1,0 +1,335 @@
+"""MILD instruments as meshes, and their poses along the story.
+
+Frame and units: millimetres, LPS+ (+x toward the patient's left, +y posterior,
++z superior). Each instrument mesh is modelled with its tip at the origin pointing
+along −z (handle toward +z); a key poses it by the rotation taking +z to
+``direction`` (unit vector from the tip toward the handle) and a translation to
+``position_mm`` (the tip), as in ``docs/CONTRACTS.md`` §3.
+
+Sizes: the epidurography needle is 22 G (0.72 mm outer diameter, 89 mm long);
+the skin anesthetic needle 25 G (0.51 mm, 38 mm); the portal 6 G (5.1 mm outer
+diameter, ANATOMY.md); the bone and tissue tools pass through the portal (3.8 mm
+shafts). Paths: the needle reaches the posterior epidural space at L4–L5 from a
+posterior paramedian, slightly caudal approach; the portal docks on the inferior
+edge of the L4 lamina on the working side (left first, then right), entering from
+caudal at ≈35°; the tools pivot in the portal and their tips visit the bites of
+tissue in the anatomy's removal order (lateral to medial, left then right), each
+arriving just before the bite's removal progress ``t``.
+
+References
+----------
+ISO 9626:2016, Stainless steel needle tubing for the manufacture of medical devices
+(nominal outer diameters: 22 G 0.72 mm, 25 G 0.51 mm).
+``../shared/ANATOMY.md``, "The MILD procedure" (6 G portal ≈5.1 mm, steps and order).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import manifold3d
+import numpy as np
+import scipy.spatial
+import trimesh
+
+from viz.scenes.body import skin_y_mm
+
+NEEDLE_OUTER_DIAMETER_MM = 0.72
+"""22 G needle outer diameter, mm (ISO 9626)."""
+ANESTHETIC_NEEDLE_OUTER_DIAMETER_MM = 0.51
+"""25 G needle outer diameter, mm (ISO 9626)."""
+PORTAL_OUTER_DIAMETER_MM = 5.1
+"""6 G portal outer diameter, mm (ANATOMY.md)."""
+PORTAL_INNER_DIAMETER_MM = 4.2
+PORTAL_LENGTH_MM = 70.0
+TOOL_SHAFT_DIAMETER_MM = 3.8
+TOOL_LENGTH_MM = 120.0
+SEGMENTS = 20
+"""Facets around every round shaft."""
+CLEARANCE_MM = 1.5
+"""Least distance kept between an instrument path and any bone vertex, mm."""
+
+PORTAL_APPROACH = (0.12, 0.82, -0.56)
+"""Portal axis from tip toward handle for the left side (≈35° caudal approach; indicative)."""
+NEEDLE_APPROACH = (0.25, 0.88, -0.35)
+"""Needle axis from tip toward hub: posterior paramedian, slightly caudal."""
+
+
+@dataclass(frozen=True)
+class InstrumentKey:
+    """Pose of an instrument at ``t_s`` (stage-local): tip position and tip→handle direction."""
+
+    t_s: float
+    position_mm: tuple[float, float, float]
+    direction: tuple[float, float, float]
+    visible: bool
+
+
+@dataclass(frozen=True)
+class InstrumentTrack:
+    """The keys of one instrument during one stage."""
+
+    name: str
+    keys: tuple[InstrumentKey, ...]
+
+    def to_json(self) -> dict:
+        """Return the track as JSON-able plain data."""
+        return asdict(self)
+
+
+def _mesh(solid: manifold3d.Manifold) -> trimesh.Trimesh:
+    out = solid.to_mesh()
+    return trimesh.Trimesh(np.asarray(out.vert_properties[:, :3], dtype=np.float64),
+                           np.asarray(out.tri_verts, dtype=np.int64), process=False)
+
+
+def _rod(diameter_mm: float, z0_mm: float, z1_mm: float, tip_diameter_mm: float | None = None,
+         segments: int = SEGMENTS) -> manifold3d.Manifold:
+    """A cylinder (or cone) along z from ``z0_mm`` to ``z1_mm``."""
+    top = diameter_mm / 2 if tip_diameter_mm is None else tip_diameter_mm / 2
+    return manifold3d.Manifold.cylinder(z1_mm - z0_mm, diameter_mm / 2, top, segments).translate([0, 0, z0_mm])
+
+
+def needle_mesh(diameter_mm: float = NEEDLE_OUTER_DIAMETER_MM, length_mm: float = 89.0,
+                hub_diameter_mm: float = 6.0) -> trimesh.Trimesh:
+    """A spinal needle: sharp 2 mm tip, thin shaft, hub. Tip at the origin along −z.
+
+    Parameters
+    ----------
+    diameter_mm : float, default: 0.72 (22 G)
+    length_mm : float, default: 89 (3.5 inch)
+    hub_diameter_mm : float, default: 6
+    """
+    tip = _rod(0.05, 0.0, 2.0, diameter_mm, 12)
+    shaft = _rod(diameter_mm, 1.99, length_mm, segments=12)
+    hub = _rod(hub_diameter_mm * 0.6, length_mm - 1, length_mm + 4, hub_diameter_mm) + \
+        _rod(hub_diameter_mm, length_mm + 4, length_mm + 16)
+    return _mesh(tip + shaft + hub)
+
+
+def anesthetic_needle_mesh() -> trimesh.Trimesh:
+    """A 25 G, 38 mm needle on a small syringe body (tip at the origin along −z)."""
+    needle = needle_mesh(ANESTHETIC_NEEDLE_OUTER_DIAMETER_MM, 38.0, 5.0)
+    barrel = _mesh(_rod(10.0, 53.0, 103.0) + _rod(4.0, 103.0, 125.0) + _rod(14.0, 125.0, 128.0))
+    return trimesh.util.concatenate([needle, barrel])
+
+
+def portal_mesh() -> trimesh.Trimesh:
+    """The 6 G portal: a 5.1 mm tube, 70 mm long, with a flat grip. Tip at the origin along −z."""
+    tube = _rod(PORTAL_OUTER_DIAMETER_MM, 0.0, PORTAL_LENGTH_MM, segments=24)
+    grip = manifold3d.Manifold.cube([22.0, 9.0, 8.0], True).translate([0, 0, PORTAL_LENGTH_MM])
+    bore = _rod(PORTAL_INNER_DIAMETER_MM, -1.0, PORTAL_LENGTH_MM + 6.0, segments=24)
+    return _mesh(tube + grip - bore)
+
+
+def _tool(tip: manifold3d.Manifold) -> trimesh.Trimesh:
+    """A tool shaft with the given tip piece and a round handle."""
+    shaft = _rod(TOOL_SHAFT_DIAMETER_MM, 4.0, TOOL_LENGTH_MM)
+    handle = _rod(14.0, TOOL_LENGTH_MM, TOOL_LENGTH_MM + 45.0, segments=24)
+    return _mesh(tip + shaft + handle)
+
+
+def bone_tool_mesh() -> trimesh.Trimesh:
+    """Bone tool: a shaft ending in a small biting jaw (open notch). Tip at the origin."""
+    jaw = _rod(TOOL_SHAFT_DIAMETER_MM, 0.0, 4.5)
+    notch = manifold3d.Manifold.cube([6.0, 3.0, 2.5], True).translate([0, 1.6, 2.2])
+    return _tool(jaw - notch)
+
+
+def tissue_tool_mesh() -> trimesh.Trimesh:
+    """Tissue sculpter: a shaft with a rounded tip and a side cutting window. Tip at the origin."""
+    nose = manifold3d.Manifold.sphere(TOOL_SHAFT_DIAMETER_MM / 2, SEGMENTS).translate(
+        [0, 0, TOOL_SHAFT_DIAMETER_MM / 2]) + _rod(TOOL_SHAFT_DIAMETER_MM, TOOL_SHAFT_DIAMETER_MM / 2, 8.0)
+    window = manifold3d.Manifold.cube([2.6, 3.0, 4.0], True).translate([0, 1.7, 4.5])
+    return _tool(nose - window)
+
+
+def instrument_meshes() -> dict[str, trimesh.Trimesh]:
+    """Return every instrument mesh by name (tips at the origin, pointing along −z)."""
+    return {"anesthetic_needle": anesthetic_needle_mesh(), "needle": needle_mesh(),
+            "portal": portal_mesh(), "bone_tool": bone_tool_mesh(), "tissue_tool": tissue_tool_mesh()}
+
+
+def pose_matrix(position_mm, direction) -> np.ndarray:
+    """Return the 4×4 pose taking the model (tip at origin, handle on +z) to a tip and direction.
+
+    The rotation is the smallest one turning +z onto ``direction`` (Rodrigues).
+    """
+    d = np.asarray(direction, dtype=float)
+    d /= np.linalg.norm(d)
+    z = np.array([0.0, 0.0, 1.0])
+    axis = np.cross(z, d)
+    sin_angle, cos_angle = np.linalg.norm(axis), float(np.dot(z, d))
+    if sin_angle < 1e-9:
+        rotation = np.eye(3) if cos_angle > 0 else np.diag([1.0, -1.0, -1.0])
+    else:
+        k = axis / sin_angle
+        cross = np.array([[0, -k[2], k[1]], [k[2], 0, -k[0]], [-k[1], k[0], 0]])
+        rotation = np.eye(3) + sin_angle * cross + (1 - cos_angle) * cross @ cross
+    pose = np.eye(4)
+    pose[:3, :3] = rotation
+    pose[:3, 3] = position_mm
+    return pose
+
+
+def _unit(vector) -> np.ndarray:
+    vector = np.asarray(vector, dtype=float)
+    return vector / np.linalg.norm(vector)
+
+
+def _path_is_clear(tip_mm: np.ndarray, direction: np.ndarray, bone_points: scipy.spatial.cKDTree,
+                   start_mm: float) -> bool:
+    """True when the path from ``start_mm`` behind the tip to 80 mm keeps :data:`CLEARANCE_MM` from bone."""
+    samples = tip_mm + np.arange(start_mm, 80.0, 0.5)[:, None] * direction
+    distance_mm, _ = bone_points.query(samples)
+    return bool(distance_mm.min() > CLEARANCE_MM)
+
+
+def _approaches(preferred, side: float) -> list[np.ndarray]:
+    """Candidate tip→handle directions, nearest to ``preferred`` (mirrored by ``side``) first."""
+    base = _unit(np.array(preferred) * [side, 1.0, 1.0])
+    return [_unit(base + [side * spread, 0.0, tilt])
+            for tilt in (0.0, 0.15, -0.15, 0.3, -0.3, 0.45) for spread in (0.0, 0.15, 0.3)]
+
+
+def _bone_points(anatomy, state: str = "stenosis") -> scipy.spatial.cKDTree:
+    return scipy.spatial.cKDTree(np.concatenate([p.positions_mm[state] for p in anatomy.parts.values()
+                                                 if p.group == "bone"]))
+
+
+def portal_docks(anatomy) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Return, per side, the portal tip docked on the L4 lamina and its tip→handle direction.
+
+    The tip is the L4 vertex nearest to the first bite worked on that side (the
+    inferior edge of the lamina, lateral part of the interlaminar window), 0.5 mm
+    out along the first approach whose path keeps clear of bone beyond 6 mm.
+    """
+    bones = _bone_points(anatomy)
+    lamina = anatomy.parts["L4"].positions_mm["stenosis"].astype(float)
+    bites = sorted((b for p in anatomy.parts.values() for b in p.bites), key=lambda b: b.order)
+    docks = {}
+    for side_name, side in (("left", 1.0), ("right", -1.0)):
+        first = np.array(next(b for b in bites if b.side == side_name).centre_mm)
+        candidates = _approaches(PORTAL_APPROACH, side)
+        rest = lamina[np.argmin(np.linalg.norm(lamina - (first + 3.0 * candidates[0]), axis=1))]
+        direction = next((c for c in candidates if _path_is_clear(rest, c, bones, 6.0)), candidates[0])
+        docks[side_name] = (rest + 0.5 * direction, direction)
+    return docks
+
+
+def needle_target(anatomy) -> tuple[np.ndarray, np.ndarray]:
+    """Return the needle tip in the posterior epidural space at L4–L5 and its tip→hub direction.
+
+    The tip lies 1 mm behind the dural sac on the midline of the canal, at the first
+    height of the interlaminar window (from the middle of the L4–L5 ligamentum flavum
+    outward) where a posterior paramedian path clears the laminae.
+    """
+    bones = _bone_points(anatomy)
+    sac = anatomy.parts["dural_sac"].positions_mm["stenosis"]
+    ligament = np.concatenate([anatomy.parts[f"ligamentum_flavum_L4-L5_{side}"].positions_mm["stenosis"]
+                               for side in ("left", "right")])
+    low, high = ligament[:, 2].min() + 3.0, ligament[:, 2].max() - 3.0
+    heights = sorted(np.linspace(low, high, 13), key=lambda z: abs(z - (low + high) / 2))
+    first = None
+    for z in heights:
+        ring = sac[np.abs(sac[:, 2] - z) < 2.0]
+        tip = np.array([(ring[:, 0].min() + ring[:, 0].max()) / 2, ring[:, 1].max() + 1.0, z])
+        first = first if first is not None else tip
+        for direction in _approaches(NEEDLE_APPROACH, 1.0):
+            if _path_is_clear(tip, direction, bones, 1.0):
+                return tip, direction
+    return first, _approaches(NEEDLE_APPROACH, 1.0)[0]
+
+
+def skin_entry(tip_mm: np.ndarray, direction: np.ndarray, skin_y_mm: float) -> np.ndarray:
+    """Where the line from the tip along ``direction`` crosses the skin plane ``y = skin_y_mm``."""
+    return tip_mm + (skin_y_mm - tip_mm[1]) / direction[1] * direction
+
+
+def incision_point_mm(anatomy) -> np.ndarray:
+    """Return where the left portal path crosses the skin of the back (the ≈5 mm incision), LPS mm."""
+    tip, direction = portal_docks(anatomy)["left"]
+    return skin_entry(tip, direction, skin_y_mm(anatomy))
+
+
+def _key(t_s, position, direction, visible=True) -> InstrumentKey:
+    return InstrumentKey(round(float(t_s), 4), tuple(round(float(v), 3) for v in position),
+                         tuple(round(float(v), 5) for v in direction), visible)
+
+
+def _bite_tracks(anatomy, docks, duration_s: float, removal: tuple[float, float]) -> list[InstrumentTrack]:
+    """Portal, bone tool and tissue tool keys visiting every bite in removal order."""
+    bites = sorted((b for p in anatomy.parts.values() for b in p.bites), key=lambda b: b.order)
+    span = removal[1] - removal[0]
+    keys = {"portal": [], "bone_tool": [], "tissue_tool": []}
+    previous_t_s, previous_side = 0.0, None
+    for bite in bites:
+        gone_t_s = (bite.t - removal[0]) / span * duration_s
+        tip, axis = docks[bite.side]
+        if previous_side is None:
+            keys["portal"].append(_key(0.0, tip, axis))
+        elif bite.side != previous_side:
+            old_tip, old_axis = docks[previous_side]
+            keys["portal"] += [_key(previous_t_s, old_tip, old_axis),
+                               _key(previous_t_s + 0.3, old_tip + 40 * old_axis, old_axis, False),
+                               _key(previous_t_s + 0.4, tip + 40 * axis, axis), _key(previous_t_s + 0.8, tip, axis)]
+            previous_t_s += 0.8
+        previous_side = bite.side
+        pivot = tip + 0.6 * PORTAL_LENGTH_MM * axis
+        centre = np.array(bite.centre_mm)
+        direction = _unit(pivot - centre)
+        tool = "bone_tool" if bite.tissue == "bone" else "tissue_tool"
+        other = "tissue_tool" if tool == "bone_tool" else "bone_tool"
+        arrive_t_s = previous_t_s + 0.6 * (gone_t_s - previous_t_s)
+        keys[other].append(_key(previous_t_s, tip, axis, False))
+        keys[tool] += [_key(previous_t_s, tip, direction), _key(arrive_t_s, centre, direction),
+                       _key(gone_t_s, centre + 2.5 * direction, direction)]
+        previous_t_s = gone_t_s
+    last_tip, last_axis = docks[previous_side]
+    for name in ("bone_tool", "tissue_tool"):
+        keys[name].append(_key(previous_t_s + 0.5, last_tip, last_axis, False))
+    return [InstrumentTrack(name, tuple(k)) for name, k in keys.items()]
+
+
+def instrument_tracks(anatomy, stages) -> dict[str, list[InstrumentTrack]]:
+    """Return the instrument tracks of every stage (stage id → tracks).
+
+    Parameters
+    ----------
+    anatomy : viz.models.anatomy.Anatomy
+    stages : sequence of viz.scenes.story.Stage
+        Each stage lists the instruments it uses; ``contrast_dye`` and ``c_arm`` (already
+        in place) get identity poses that only time their visibility.
+    """
+    docks = portal_docks(anatomy)
+    portal_tip, portal_axis = docks["left"]
+    skin = skin_y_mm(anatomy)
+    entry = skin_entry(portal_tip, portal_axis, skin)
+    needle_tip, needle_axis = needle_target(anatomy)
+    needle_out = skin_entry(needle_tip, needle_axis, skin) + 10 * needle_axis
+    portal_out = entry + 30 * portal_axis
+    numbing_out = entry + 25 * portal_axis
+    in_place = ((0.0, 0.0, 0.0), (0.0, 0.0, 1.0))
+    plans = {
+        "anesthetic_needle": ((0.0, numbing_out, False), (0.4, numbing_out, True), (0.6, entry - 6 * portal_axis, True),
+                              (0.8, entry - 6 * portal_axis, True), (0.95, numbing_out, False)),
+        "needle": ((0.0, needle_out, False), (0.35, needle_out, True), (0.6, needle_tip, True),
+                   (0.9, needle_tip, True), (0.97, needle_out, False)),
+        "portal": ((0.0, portal_out, False), (0.2, portal_out, True), (0.75, portal_tip, True), (1.0, portal_tip, True)),
+    }
+    axes = {"anesthetic_needle": portal_axis, "needle": needle_axis, "portal": portal_axis}
+    timing = {"contrast_dye": ((0.0, False), (0.62, True), (1.0, True)), "c_arm": ((0.0, True), (0.4, False))}
+    tracks = {}
+    for stage in stages:
+        d = stage.duration_s
+        made = []
+        for name in stage.instruments:
+            if name == "portal" and stage.removal[1] > stage.removal[0]:
+                made += _bite_tracks(anatomy, docks, d, stage.removal)
+            elif name in plans:
+                made.append(InstrumentTrack(name, tuple(_key(f * d, where, axes[name], shown)
+                                                        for f, where, shown in plans[name])))
+            elif name in timing:
+                made.append(InstrumentTrack(name, tuple(_key(f * d, *in_place, shown) for f, shown in timing[name])))
+        tracks[stage.id] = made
+    return tracks
