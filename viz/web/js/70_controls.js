@@ -16,7 +16,7 @@ Object.assign(Player.prototype, {
     this.stepEl = h("p", { class: "mild-step" });
     this.captionEl = h("p", { class: "mild-caption", "aria-live": "polite" });
     this.noticeEl = h("div", { class: "mild-notice", role: "alert", hidden: true });
-    this.xrayEl = h("figure", { class: "mild-xray", hidden: true });
+    this.xrayEl = h("div", { class: "mild-xray", role: "group", hidden: true });
     this.bar = h("div", { class: "mild-bar", role: "toolbar", "aria-label": w.ui("timeline", "Story timeline") });
     this.extraEl = h("div", { class: "mild-extra" });
     const top = h("header", { class: "mild-top" }, h("div", { class: "mild-heading" }, this.stepEl, this.titleEl), this.modeLinks());
@@ -171,26 +171,35 @@ Object.assign(Player.prototype, {
   updateOverlays(local_s) {
     const s = this.stage;
     if (this.scrub && document.activeElement !== this.scrub) this.scrub.value = String(this.t_s);
-    const view = this.currentView;
-    const image = view === "xray" ? "xray_ap" : view === "oblique" ? "xray_oblique" : s.overlay === "xray" ? "xray_ap" : null;
-    const images = this.story.meta.images || {};
-    if (image && images[image] && !this.options.embed) {
-      if (this.xrayEl.dataset.image !== image) {
-        this.xrayEl.dataset.image = image;
-        this.xrayEl.replaceChildren(
-          h("img", { src: images[image], alt: this.words.ui(`${image}_alt`, "Simulated X-ray picture made from the 3D model") }),
-          h("figcaption", {}, this.words.ui(image, image === "xray_ap" ? "X-ray, front view" : "X-ray, oblique view")));
-        if (s.overlay === "xray" && images.xray_oblique && image === "xray_ap") {
-          this.xrayEl.append(h("img", { src: images.xray_oblique, alt: this.words.ui("xray_oblique", "X-ray, oblique view") }));
-        }
+    const shown = this.xrayImages(s);
+    const key = shown.join("|");
+    if (key && !this.options.embed) {
+      if (this.xrayEl.dataset.images !== key) {
+        const images = this.story.meta.images;
+        const w = this.words;
+        this.xrayEl.dataset.images = key;
+        this.xrayEl.replaceChildren(...shown.map((name) => h("figure", { class: "mild-xray-image" },
+          h("img", { src: images[name], alt: w.ui("xray_alt", "Simulated X-ray picture made from the 3D model") }),
+          h("figcaption", {}, w.ui(name.startsWith("xray_ap") ? "xray_ap" : "xray_oblique", name.startsWith("xray_ap") ? "X-ray from the back" : "Slanted X-ray")))));
       }
       this.xrayEl.hidden = false;
     } else {
       this.xrayEl.hidden = true;
-      delete this.xrayEl.dataset.image;
+      delete this.xrayEl.dataset.images;
     }
     this.placePins();
     if (this.updateSide) this.updateSide();
+  },
+
+  // Simulated X-ray pictures for the current view or stage (computed from the 3D model).
+  xrayImages(stage) {
+    const images = this.story.meta.images || {};
+    const portal = stage.id === "incision" || stage.id === "removal";
+    let names = [];
+    if (this.currentView === "xray") names = ["xray_ap"];
+    else if (this.currentView === "oblique") names = [portal && images.xray_oblique_portal ? "xray_oblique_portal" : "xray_oblique"];
+    else if (stage.overlay === "xray") names = ["xray_ap", "xray_oblique"];
+    return names.filter((n) => images[n]);
   },
 
   linkWith(params) {

@@ -33,8 +33,8 @@ Object.assign(Player.prototype, {
     const evidence = h("details", { class: "mild-evidence" }, h("summary", {}, w.ui("evidence", "Evidence")),
       h("p", {}, ev.summary), ...ev.sources.map((src) => h("p", {}, h("cite", {}, src.name), src.detail)));
     this.sidePanel = h("aside", { class: "mild-side", "aria-label": w.ui("clinician_tools", "Clinician tools") },
-      h("h2", {}, w.ui("metrics", "Measurements")), levelSel, this.metricsEl, this.insetCanvas,
-      h("h2", {}, w.ui("layers", "Layers")), h("div", { class: "mild-layers" }, ...layers),
+      h("h2", {}, w.ui("measurements", "Measurements")), levelSel, this.metricsEl, this.insetCanvas,
+      h("h2", {}, w.ui("layers_title", "Layers")), h("div", { class: "mild-layers" }, ...layers),
       h("label", { class: "mild-range" }, w.ui("bone_opacity", "Bone transparency"), boneSlider),
       h("h2", {}, w.ui("annotate", "Annotate")),
       h("div", { class: "mild-row" }, drawBtn, h("button", { type: "button", class: "mild-btn mild-wide", onclick: () => this.sketch.clear() }, w.ui("clear", "Clear"))),
