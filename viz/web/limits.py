@@ -11,6 +11,9 @@ the HTTP side of :mod:`viz.web.server`:
   with the visitor's page options re-encoded from a closed list.
 - :class:`StatusHandler` answers ``/status`` with this process's session
   count, to loopback callers only (load tests, the nginx check).
+- :class:`NotFoundHandler` answers 404 to file paths that try to climb out
+  of their folder (Bokeh's and Panel's own handlers refuse most, but answer
+  500 to some).
 - :func:`quiet_log` is the access log: method, path, status and time — no
   client address, no query string, nothing about a person.
 """
@@ -37,6 +40,8 @@ APP_PATH = "/app"
 PAGE_PARAMETERS = ("stage", "mode", "lang", "view", "focus", "embed", "autoplay")
 """URL parameters carried over from ``/app`` to ``/busy`` and back (docs/INTERFACE.md)."""
 LOOPBACK = ("127.0.0.1", "::1")
+TRAVERSAL_PATTERN = r"/(?:static|components)/.*(?:\.\.|%2[eE]|%5[cC]|\\|%00|\x00).*"
+"""File-serving paths with a parent step (plain or percent-encoded), a backslash or a NUL."""
 
 BUSY_TEXT = {
     "title": "Please wait a moment",
@@ -156,6 +161,19 @@ def quiet_log(handler: tornado.web.RequestHandler) -> None:
                    handler.request.path, 1000.0 * handler.request.request_time())
 
 
+class NotFoundHandler(PlainErrors):
+    """A plain 404 for any method."""
+
+    def prepare(self) -> None:
+        raise tornado.web.HTTPError(404)
+
+
 def patterns(gate: SessionGate) -> list[tuple]:
-    """Tornado routes for ``/busy`` and ``/status`` (pass as ``extra_patterns``)."""
-    return [(BUSY_PATH, BusyHandler), (STATUS_PATH, StatusHandler, {"gate": gate})]
+    """Tornado routes for ``/busy``, ``/status`` and the traversal guard (pass as ``extra_patterns``).
+
+    Bokeh places these before its own ``/static`` and Panel's ``/components``
+    file handlers, so the guard answers 404 before they see a path with an
+    (encoded) parent step, backslash or NUL — they would answer 500.
+    """
+    return [(TRAVERSAL_PATTERN, NotFoundHandler), (BUSY_PATH, BusyHandler),
+            (STATUS_PATH, StatusHandler, {"gate": gate})]

@@ -9,6 +9,7 @@ never shows in another's.
 from __future__ import annotations
 
 import functools
+import os
 from typing import Iterable, Mapping
 
 import panel as pn
@@ -38,11 +39,23 @@ def page_options(args: Mapping[str, Iterable], meta: dict) -> PageOptions:
     return parse_page_options(args, stage_ids, structure_names(meta))
 
 
+MAX_SCAN_BYTES = 300 * 2**20
+"""Upload limit for a patient's scan (issue 9), bytes; ``VIZ_MAX_SCAN_MB`` overrides it."""
+
+
+def max_scan_bytes() -> int:
+    """The configured scan upload limit in bytes (``VIZ_MAX_SCAN_MB``, default 300)."""
+    try:
+        return max(1, int(os.environ.get("VIZ_MAX_SCAN_MB", "300"))) * 2**20
+    except ValueError:
+        return MAX_SCAN_BYTES
+
+
 def build_page(args: Mapping[str, Iterable], bundle=None) -> StoryPlayer:
     """The session's player, filling the whole page."""
     bundle = bundle or shared_bundle()
     options = page_options(args, bundle.meta)
-    return StoryPlayer(
+    player = StoryPlayer(
         meta=bundle.meta,
         geometry=bundle.data,
         stage=options.stage,
@@ -55,6 +68,9 @@ def build_page(args: Mapping[str, Iterable], bundle=None) -> StoryPlayer:
         min_height=320,
         margin=0,
     )
+    if options.mode == "clinician" and not options.embed:
+        player.accept_scans(max_scan_bytes(), options.lang)
+    return player
 
 
 def serve_page() -> pn.viewable.Viewable:

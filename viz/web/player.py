@@ -41,6 +41,30 @@ class StoryPlayer(JSComponent):
     geometry = param.Bytes(default=b"", doc="Scene bundle binary part: little-endian arrays.")
     options = param.Dict(default={}, doc="Page options: mode, lang, view, focus, embed, autoplay, problems.")
     stage = param.String(default="healthy", doc="Current stage id; set by the browser as the story moves.")
+    scan_status = param.List(default=["idle", ""], doc="Patient scan upload: [state, plain message].")
 
     _esm = player_script()
     _stylesheets = [player_css()]
+
+    def __init__(self, **params):
+        super().__init__(**params)
+        self._scan = None
+
+    def accept_scans(self, max_bytes: int, lang: str) -> None:
+        """Let the clinician load a patient's scan into this session (memory only)."""
+        from viz.scan.upload import ACCEPTED_SUFFIXES, PRIVACY_NOTES
+        from viz.web.upload import CHUNK_BYTES, ScanReceiver
+
+        self._scan = ScanReceiver(on_status=self._scan_status, on_bundle=self._scan_bundle, max_bytes=max_bytes)
+        self.options = {**self.options, "scan": {"max_bytes": max_bytes, "chunk_bytes": CHUNK_BYTES,
+                                                 "accept": list(ACCEPTED_SUFFIXES), "privacy": PRIVACY_NOTES[lang]}}
+
+    def _handle_msg(self, msg) -> None:
+        if self._scan is not None and isinstance(msg, dict):
+            self._scan.handle(msg)
+
+    def _scan_status(self, state: str, message: str) -> None:
+        self.scan_status = [state, message]
+
+    def _scan_bundle(self, bundle, scan) -> None:
+        self.param.update(meta=bundle.meta, geometry=bundle.data)

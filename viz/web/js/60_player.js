@@ -232,6 +232,7 @@ class Player {
     this.resizeObserver.disconnect();
     window.removeEventListener("keydown", this.keyHandler);
     if (window.speechSynthesis) window.speechSynthesis.cancel();
+    this.glWindow.delete?.();
     this.renderWindow.delete?.();
   }
 }

@@ -39,9 +39,41 @@ Object.assign(Player.prototype, {
       h("h2", {}, w.ui("annotate", "Annotate")),
       h("div", { class: "mild-row" }, drawBtn, h("button", { type: "button", class: "mild-btn mild-wide", onclick: () => this.sketch.clear() }, w.ui("clear", "Clear"))),
       h("label", { class: "mild-check" }, keep, w.ui("keep_drawing", "Keep drawing in the link")),
-      this.buildStructureList(), evidence);
+      this.buildStructureList(), this.buildScanUpload(), evidence);
     this.root.append(this.sidePanel);
     this.root.classList.add("mild-has-side");
+  },
+
+  // A patient's own scan (clinician mode in the app only): sent in chunks, kept in the session's memory.
+  buildScanUpload() {
+    const scan = this.options.scan;
+    if (!scan || !this.hooks.sendScan) return null;
+    const w = this.words;
+    const input = h("input", { type: "file", class: "mild-file", accept: scan.accept.join(","), "aria-label": w.ui("scan_choose", "Load a patient's scan") });
+    this.scanStatusEl = h("p", { class: "mild-scan-status", role: "status", "aria-live": "polite" });
+    input.addEventListener("change", () => {
+      const file = input.files && input.files[0];
+      if (!file) return;
+      if (file.size > scan.max_bytes) {
+        this.showScanStatus(["error", w.format(w.ui("scan_too_large", "The file is larger than the {mb} MB limit."), { mb: Math.round(scan.max_bytes / 2 ** 20) })]);
+        return;
+      }
+      this.showScanStatus(["receiving", ""]);
+      this.hooks.sendScan(file, scan.chunk_bytes, (share) => {
+        this.scanStatusEl.textContent = `${w.ui("scan_sending", "Sending")} ${Math.round(100 * share)} %`;
+      });
+    });
+    return h("details", { class: "mild-scan" }, h("summary", {}, w.ui("scan_title", "Patient's own scan")),
+      h("label", { class: "mild-file-label" }, w.ui("scan_choose", "Load a patient's scan"), input),
+      h("p", { class: "mild-privacy" }, scan.privacy), this.scanStatusEl);
+  },
+
+  showScanStatus([state, message]) {
+    if (!this.scanStatusEl) return;
+    const w = this.words;
+    const text = { receiving: w.ui("scan_sending", "Sending"), processing: w.ui("scan_processing", "Building the patient's model…") }[state];
+    this.scanStatusEl.textContent = message || text || "";
+    this.scanStatusEl.dataset.state = state;
   },
 
   buildStructureList() {
