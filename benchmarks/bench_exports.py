@@ -1,0 +1,89 @@
+"""Time the exporters as a user runs them (``python -m viz ...`` in a fresh process).
+
+Budgets (issue 7, on the project's 2-core machine): a 10-second 1080p movie
+≤ 120 s, a 4K PNG ≤ 15 s; the glTF export time and file size are reported (the
+standalone HTML budget is measured with the HTML export). Prints a table, then
+one JSON line.
+
+Usage: ``.venv/bin/python benchmarks/bench_exports.py [CASE ...]`` (cases: movie_10s_1080p,
+png_4k, gltf, mesh_export_stl; all by default).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+MOVIE_SECONDS = 10.0
+"""Length of the benchmarked movie window, s."""
+
+WARM_CACHES = ("from viz.models.cache import load_anatomy; from viz.scenes.bundle import load_bundle; "
+               "load_bundle(); {high}")
+"""Run first, untimed: rebuilds the mesh and bundle caches if the model code changed
+(the high level of detail only when the mesh export is measured)."""
+
+BUDGETS_S = {"movie_10s_1080p": 120.0, "png_4k": 15.0, "gltf": None, "mesh_export_stl": None}
+"""Time budget per case, s (None: reported only)."""
+
+
+def _run(args: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(args, cwd=ROOT, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def _row(name: str, row: dict) -> str:
+    ok = row["budget_s"] is None or row["seconds"] <= row["budget_s"]
+    budget = "-" if row["budget_s"] is None else f"{row['budget_s']:.0f}"
+    return (f"{name:<18}{row['seconds']:>10.2f}{budget:>10}{row['bytes'] / 1e6:>9.2f}"
+            f"{row['load_1min']:>7.1f}  {'yes' if ok else 'NO'}")
+
+
+def main(names: list[str]) -> dict:
+    """Run the named cases (all by default) once each; print and return the figures.
+
+    Returns
+    -------
+    dict
+        ``{case: {"seconds", "budget_s", "bytes", "load_1min"}}``; ``load_1min`` is the
+        machine's 1-minute load average when the case ended (other work on the 2 cores
+        slows the software renderer).
+    """
+    python = sys.executable
+    results: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder)
+        movie_script = ("from viz.export.movie import write_movie; "
+                        f"write_movie({str(out / 'ten.mp4')!r}, 1920, 1080, 24, duration_s={MOVIE_SECONDS})")
+        cases = {
+            "movie_10s_1080p": ([python, "-c", movie_script], out / "ten.mp4"),
+            "png_4k": ([python, "-m", "viz", "render", "--stage", "removal", "--view", "back", "--width", "3840",
+                        "--height", "2160", "--caption", "--out", str(out / "four_k.png")], out / "four_k.png"),
+            "gltf": ([python, "-m", "viz", "gltf", "--out", str(out / "story.glb")], out / "story.glb"),
+            "mesh_export_stl": ([python, "-m", "viz", "export", "--stage", "decompressed", "--format", "stl",
+                                 "--out", str(out / "meshes")], out / "meshes"),
+        }
+        names = names or list(cases)
+        high = "load_anatomy('high')" if "mesh_export_stl" in names else ""
+        _run([python, "-c", WARM_CACHES.format(high=high)])
+        print(f"{'case':<18}{'seconds':>10}{'budget s':>10}{'MB':>9}{'load':>7}  ok", flush=True)
+        for name in names:
+            args, product = cases[name]
+            seconds = _run(args)
+            size = sum(p.stat().st_size for p in product.rglob("*")) if product.is_dir() else product.stat().st_size
+            results[name] = {"seconds": round(seconds, 2), "budget_s": BUDGETS_S[name], "bytes": size,
+                             "load_1min": round(os.getloadavg()[0], 2)}
+            print(_row(name, results[name]), flush=True)
+    print(json.dumps(results))
+    return results
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,249 @@
+"""Off-screen pyvista rendering of the story: one timeline frame or one stage's end.
+
+The renderer reads the same scene bundle as the browser player
+(:func:`viz.scenes.bundle.load_bundle`) and poses it with the player's Python
+twin (:func:`viz.scenes.timeline.frame_at`), so stills and movies show exactly
+what the app shows: the same colours and opacities, camera, instruments and
+X-ray panel. One plotter is built once and reused for every frame of a movie;
+per frame only vertex positions, visible triangles, instrument poses, opacities
+and the camera change.
+
+Frame and units: millimetres, LPS+ (+x patient's left, +y posterior,
++z superior), as in the bundle; no axis is flipped here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyvista as pv
+import vtk
+
+from viz.export.burn_in import burn_text, burn_xray, decode_data_uri
+from viz.scenes.timeline import Frame, read_array, visible_faces
+
+BACKGROUND_BOTTOM_RGB = (0.80, 0.85, 0.89)
+"""Calm blue-grey at the bottom of the background gradient."""
+
+BACKGROUND_TOP_RGB = (0.96, 0.97, 0.98)
+"""Near white at the top of the background gradient."""
+
+SUPERSAMPLE_MAX_PIXELS = 1920 * 1080
+"""Still images up to this many pixels are supersampled (rendered at 2×2 and filtered).
+
+Larger stills (up to 8K) have small enough pixels without it, and supersampling a
+4K frame in the software renderer would cost ≈16 s (``benchmarks/bench_exports.py``).
+Movie frames are never supersampled, to stay within the frame budget.
+Translucency uses VTK's order-independent blending (one pass), not depth peeling:
+on this 2-core software renderer peeling cost ≈5× the whole frame.
+"""
+
+VIEW_ANGLE_DEG = 30.0
+"""Vertical view angle, degrees (the player's and ``viz.scenes.cameras``)."""
+
+vtk.vtkLogger.SetStderrVerbosity(vtk.vtkLogger.VERBOSITY_OFF)
+vtk.vtkObject.GlobalWarningDisplayOff()
+
+
+class _Piece:
+    """One drawn mesh (anatomy part or instrument): VTK points, triangles, actor."""
+
+    def __init__(self, entry: dict, data: bytes, positions_key: str, pinch_rgb: list[float]) -> None:
+        self.name = entry["name"]
+        self.group = entry["group"]
+        self.faces = read_array(data, entry["faces"]).reshape(-1, 3).astype(np.int64)
+        shared: dict[int, np.ndarray] = {}
+        self.positions = {state: shared.setdefault(ref["offset"], read_array(data, ref).reshape(-1, 3))
+                          for state, ref in entry["positions"].items()}
+        self.bites = entry.get("bites", [])
+        self.rgb = np.asarray(entry["color"], dtype=float)
+        self.pinch_rgb = np.asarray(pinch_rgb, dtype=float)
+        self.pinch = None if entry.get("pinch") is None else read_array(data, entry["pinch"])
+        self._removed_key: tuple[bool, ...] | None = None
+        self._glow: float | None = None
+        self._morph: tuple | None = None
+        self.mesh = pv.PolyData(np.array(self.positions[positions_key], dtype=np.float32),
+                                _vtk_faces(self.faces))
+        normals = vtk.vtkPolyDataNormals()
+        normals.SetInputData(self.mesh)
+        normals.SetFeatureAngle(60.0)
+        normals.SplittingOff()
+        normals.ConsistencyOff()
+        self.mapper = vtk.vtkPolyDataMapper()
+        self.mapper.SetInputConnection(normals.GetOutputPort())
+        if self.pinch is not None:
+            self.set_glow(0.0)
+            self.mapper.SetScalarModeToUsePointFieldData()
+            self.mapper.SelectColorArray("rgb")
+            self.mapper.SetColorModeToDirectScalars()
+            self.mapper.ScalarVisibilityOn()
+        else:
+            self.mapper.ScalarVisibilityOff()
+        self.actor = vtk.vtkActor()
+        self.actor.SetMapper(self.mapper)
+        prop = self.actor.GetProperty()
+        prop.SetColor(*entry["color"])
+        prop.SetInterpolationToPhong()
+        prop.SetSpecular(0.25 if self.group in ("bone", "instrument") else 0.12)
+        prop.SetSpecularPower(30.0)
+        prop.SetDiffuse(0.85)
+        prop.SetAmbient(0.12)
+
+    def set_morph(self, state_a: str, state_b: str, u: float) -> None:
+        """Blend positions ``(1 − u)·P[state_a] + u·P[state_b]``; skipped when nothing moves."""
+        a, b = self.positions[state_a], self.positions[state_b]
+        key = (id(a), id(b), u) if a is not b else (id(a),)
+        if key == self._morph:
+            return
+        self._morph = key
+        self.mesh.points = a if a is b else ((1.0 - u) * a + u * b).astype(np.float32)
+
+    def set_removal(self, progress: float) -> None:
+        """Hide the triangles of bites whose removal time ``t`` has passed."""
+        key = tuple(bite["t"] <= progress for bite in self.bites)
+        if key != self._removed_key:
+            self._removed_key = key
+            self.mesh.faces = _vtk_faces(visible_faces(self.faces, self.bites, progress))
+
+    def set_glow(self, glow: float) -> None:
+        """Tint pinched vertices toward the bundle's ``pinch_color`` by ``pinch × glow`` (as the player does)."""
+        if self.pinch is None or glow == self._glow:
+            return
+        self._glow = glow
+        weight = np.clip(self.pinch * glow, 0.0, 1.0)[:, None]
+        rgb = (self.rgb + (self.pinch_rgb - self.rgb) * weight) * 255.0
+        self.mesh.point_data["rgb"] = np.round(rgb).astype(np.uint8)
+
+    def show(self, visible: bool, opacity: float) -> None:
+        """Show the piece at ``opacity`` (0..1), or hide it."""
+        self.actor.SetVisibility(bool(visible) and opacity > 0.0)
+        self.actor.GetProperty().SetOpacity(float(opacity))
+
+
+def _vtk_faces(faces: np.ndarray) -> np.ndarray:
+    return np.hstack([np.full((len(faces), 1), 3, dtype=np.int64), faces]).ravel()
+
+
+def xray_pictures(view: str | None, overlay: str | None) -> tuple[str, ...]:
+    """Names of the bundle's X-ray images shown beside the 3D view (the player's rule).
+
+    The ``xray`` view shows the anteroposterior picture, ``oblique`` the oblique
+    one; otherwise a stage with ``overlay == "xray"`` shows both.
+    """
+    if view == "xray":
+        return ("xray_ap",)
+    if view == "oblique":
+        return ("xray_oblique",)
+    return ("xray_ap", "xray_oblique") if overlay == "xray" else ()
+
+
+class OffscreenRenderer:
+    """Render frames of the scene bundle off screen with one reused plotter.
+
+    Parameters
+    ----------
+    meta, data : dict, bytes
+        The scene bundle (``load_bundle()``).
+    width_px, height_px : int
+        Frame size.
+    transparent : bool, default: False
+        Transparent background (RGBA frames) instead of the calm gradient.
+    lang, mode : str
+        Caption language and voice used by :meth:`render` for burned-in text.
+    still : bool, default: True
+        Still image: supersampled up to :data:`SUPERSAMPLE_MAX_PIXELS`; False for
+        movie frames (never supersampled).
+
+    Use as a context manager, or call :meth:`close`.
+    """
+
+    def __init__(self, meta: dict, data: bytes, width_px: int, height_px: int,
+                 transparent: bool = False, lang: str = "en", mode: str = "patient", still: bool = True) -> None:
+        self.transparent = transparent
+        self.text = meta["text"][lang]
+        self.mode = mode
+        self.plotter = pv.Plotter(off_screen=True, window_size=(width_px, height_px), lighting="light_kit")
+        if transparent:
+            self.plotter.set_background(BACKGROUND_TOP_RGB)
+        else:
+            self.plotter.set_background(BACKGROUND_BOTTOM_RGB, top=BACKGROUND_TOP_RGB)
+        self.plotter.camera_set = True
+        self.plotter.ren_win.SetMultiSamples(0)
+        self.plotter.renderer.SetUseOIT(True)
+        if still and width_px * height_px <= SUPERSAMPLE_MAX_PIXELS:
+            self.plotter.enable_anti_aliasing("ssaa")
+        self.pieces = [_Piece(entry, data, "healthy", meta["pinch_color"]) for entry in meta["parts"]]
+        self.instruments = [_Piece(entry, data, "rest", meta["pinch_color"]) for entry in meta["instruments"]]
+        for piece in self.pieces + self.instruments:
+            self.plotter.renderer.AddActor(piece.actor)
+        self.xray = {key: decode_data_uri(uri) for key, uri in meta.get("images", {}).items()}
+        self._clip_plane: tuple | None = None
+
+    def __enter__(self) -> "OffscreenRenderer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the render window."""
+        self.plotter.close()
+
+    def _set_camera(self, camera) -> None:
+        vtk_camera = self.plotter.camera
+        vtk_camera.position = camera.position_mm
+        vtk_camera.focal_point = camera.focal_point_mm
+        vtk_camera.up = camera.view_up
+        vtk_camera.view_angle = VIEW_ANGLE_DEG
+        if camera.clip_plane != self._clip_plane:
+            self._clip_plane = camera.clip_plane
+            for piece in self.pieces:
+                piece.mapper.RemoveAllClippingPlanes()
+                if camera.clip_plane is not None:
+                    plane = vtk.vtkPlane()
+                    plane.SetOrigin(*camera.clip_plane[0])
+                    plane.SetNormal(*(-np.asarray(camera.clip_plane[1], dtype=float)))
+                    piece.mapper.AddClippingPlane(plane)
+        self.plotter.renderer.ResetCameraClippingRange()
+
+    def _pose(self, frame: Frame) -> None:
+        """Move every piece to where ``frame`` (from ``frame_at``) puts it."""
+        state_a, state_b, u = frame.morph
+        for piece in self.pieces:
+            opacity = frame.opacity[piece.name]
+            piece.show(opacity > 0.0, opacity)
+            if opacity <= 0.0:
+                continue
+            piece.set_morph(state_a, state_b, u)
+            piece.set_removal(frame.removal_progress)
+            piece.set_glow(frame.glow)
+        for piece in self.instruments:
+            state = frame.instruments[piece.name]
+            piece.show(state.visible, frame.opacity[piece.name])
+            if state.visible:
+                matrix = vtk.vtkMatrix4x4()
+                matrix.DeepCopy(np.asarray(state.pose, dtype=float).ravel())
+                piece.actor.SetUserMatrix(matrix)
+        self._set_camera(frame.camera)
+
+    def draw(self, frame: Frame, view: str | None = None) -> np.ndarray:
+        """Render one posed frame without text: (h, w, 3) or (h, w, 4) uint8.
+
+        ``view`` names the camera view when it replaces the frame's own (it selects
+        the X-ray picture shown beside the 3D view, as the player does).
+        """
+        self._pose(frame)
+        self.plotter.render()
+        image = np.asarray(self.plotter.screenshot(transparent_background=self.transparent, return_img=True))
+        pictures = xray_pictures(view, frame.overlay)
+        if pictures:
+            image = burn_xray(image, [self.xray[name] for name in pictures if name in self.xray])
+        return image
+
+    def render(self, frame: Frame, caption: bool = True, view: str | None = None) -> np.ndarray:
+        """Render one frame and burn in its stage title, caption and the learning-only note."""
+        image = self.draw(frame, view)
+        if not caption:
+            return image
+        stage_text = self.text["stages"][frame.stage_id][self.mode]
+        return burn_text(image, title=stage_text["title"], caption=stage_text["caption"],
+                         note=self.text["ui"]["disclaimer"])

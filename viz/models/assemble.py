@@ -1,0 +1,185 @@
+"""Assemble every part of the anatomy in every state (used by :func:`build_anatomy`).
+
+Frame and units: millimetres; LPS+ (+x toward the patient's left, +y
+posterior, +z superior).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import trimesh
+from scipy.spatial import cKDTree
+
+from viz.models import ligament
+from viz.models.anatomy import LEVELS, STATES, Anatomy, Bite, Part
+from viz.models.constants import DURAL_SAC_WALL_GAP_MM, ROOTLET_DIAMETER_MM
+from viz.models.decompression import decompress_level
+from viz.models.fat import epidural_fat
+from viz.models.geometry import decimate
+from viz.models.levels import build_levels, canal_centreline
+from viz.models.soft_tissue import cauda_equina, disc, dural_sac, nerve_root
+from viz.models.stenosis import disc_bulge, facet_growth, keep_clear_of_bone, level_state, sac_map
+from viz.models.vertebrae import bones, sacral_canal_points
+
+DETAIL = {
+    "web": {"bone_faces": 6000, "sacrum_spacing_mm": 1.6, "sacrum_faces": 7000, "disc_rings": 7,
+            "sac_step": 2, "sac_ring": 36, "rootlet_step": 3, "rootlet_ring": 6, "root_samples": 36,
+            "root_ring": 8, "ligament_cells": (10, 8, 3), "bite_cells": (4, 6, 2), "fat_cells": (4, 1, 4)},
+    "high": {"bone_faces": None, "sacrum_spacing_mm": 1.1, "sacrum_faces": None, "disc_rings": 13,
+             "sac_step": 1, "sac_ring": 64, "rootlet_step": 1, "rootlet_ring": 10, "root_samples": 90,
+             "root_ring": 16, "ligament_cells": (24, 18, 6), "bite_cells": (8, 12, 4), "fat_cells": (8, 2, 8)},
+}
+"""Resolution of every structure per level of detail."""
+
+BONE_NAMES = ("L1", "L2", "L3", "L4", "L5", "sacrum")
+
+
+def _same(vertices: np.ndarray) -> dict[str, np.ndarray]:
+    v = np.asarray(vertices, np.float32)
+    return {state: v for state in STATES}
+
+
+def _part(name, group, faces, positions, bites=()):
+    return Part(name=name, group=group, faces=np.ascontiguousarray(faces, np.int32),
+                positions_mm={k: np.ascontiguousarray(v, np.float32) for k, v in positions.items()},
+                bites=tuple(bites))
+
+
+def _bone_parts(meshes, marks, levels, states, cuts):
+    """Bone parts; ``cuts`` maps a bone to (remains, pieces) from decompression."""
+    parts = {}
+    for name in BONE_NAMES:
+        mesh = meshes[name]
+        joints = []
+        for level in levels.values():
+            if name in (level.upper, level.lower):
+                upper, lower = marks[level.upper], marks[level.lower]
+                centres = 0.5 * (upper.inferior_facets_mm + lower.superior_facets_mm)
+                joints.append((centres, level.name))
+        tree, normals = cKDTree(mesh.vertices), np.asarray(mesh.vertex_normals)
+        remains, pieces = cuts.get(name, (mesh, []))
+        shells = [remains] + [p.mesh for p in pieces]
+        vertices = np.concatenate([s.vertices for s in shells])
+        offsets = np.cumsum([0] + [len(s.vertices) for s in shells])
+        faces = np.concatenate([s.faces + o for s, o in zip(shells, offsets)])
+        nearest = normals[tree.query(vertices)[1]]
+        positions = {}
+        for state in STATES:
+            moved = np.array(vertices, float)
+            for centres, level_name in joints:
+                moved += facet_growth(vertices, nearest, centres, states[state][level_name].facet_growth_mm) - vertices
+            positions[state] = moved
+        bites = [(p, offsets[i + 1], offsets[i + 2]) for i, p in enumerate(pieces)]
+        parts[name] = (faces, positions, bites)
+    return parts
+
+
+def assemble(lod: str, severity: dict[str, float]) -> Anatomy:
+    """Build the anatomy at ``lod`` for per-level ``severity`` (0..1)."""
+    detail = DETAIL[lod]
+    built = bones(detail["sacrum_spacing_mm"])
+    marks = {name: m for name, (_, m) in built.items()}
+    meshes = {}
+    for name, (mesh, _) in built.items():
+        target = detail["sacrum_faces"] if name == "sacrum" else detail["bone_faces"]
+        if target:
+            v, f = decimate(mesh.vertices, mesh.faces, target)
+            mesh = trimesh.Trimesh(v, f, process=False)
+        meshes[name] = mesh
+    centreline = canal_centreline(marks, sacral_canal_points(marks["sacrum"]))
+    levels = build_levels(marks, centreline)
+    states = {state: {name: level_state(severity[name], state) for name in LEVELS} for state in STATES}
+
+    ligaments, cuts, pieces_by_level = {}, {}, {}
+    for name, level in levels.items():
+        amount = severity[name]
+        slabs = {side: ligament.slab_mesh(level, side, amount, detail["ligament_cells"])
+                 for side in ("left", "right")}
+        if amount > 0:
+            remains, bone_remains, pieces = decompress_level(level, slabs, meshes[level.upper], amount,
+                                                             detail["bite_cells"])
+            bone_pieces = [p for p in pieces if p.tissue == "bone"]
+            cuts[level.upper] = (bone_remains, bone_pieces)
+            pieces_by_level[name] = pieces
+            ligaments[name] = (remains, [p for p in pieces if p.tissue == "ligament"])
+        else:
+            ligaments[name] = ({side: slabs[side] for side in slabs}, [])
+
+    order = {}
+    for name, pieces in pieces_by_level.items():
+        total = len(pieces)
+        for k, piece in enumerate(pieces):
+            order[id(piece)] = (k, (k + 1) / total)
+
+    def bites_of(entries):
+        out = []
+        for piece, start, stop in entries:
+            k, t = order[id(piece)]
+            out.append(Bite(order=k, side=piece.side, tissue=piece.tissue, start=int(start), stop=int(stop),
+                            t=float(t), centre_mm=tuple(float(c) for c in piece.mesh.vertices.mean(axis=0)),
+                            volume_mm3=float(abs(piece.mesh.volume))))
+        return out
+
+    parts = {}
+    for name, (faces, positions, entries) in _bone_parts(meshes, marks, levels, states, cuts).items():
+        parts[name] = _part(name, "bone", faces, positions, bites_of(entries))
+    for name, level in levels.items():
+        vertices = disc(marks[level.upper], marks[level.lower], detail["disc_rings"])
+        positions = {state: disc_bulge(vertices.vertices, level, states[state][name]) for state in STATES}
+        parts[name] = _part(name, "disc", vertices.faces, positions)
+    for name, level in levels.items():
+        remains, pieces = ligaments[name]
+        amount = severity[name]
+        for side in ("left", "right"):
+            mine = [p for p in pieces if p.side == side]
+            shells = [remains[side]] + [p.mesh for p in mine]
+            vertices = np.concatenate([s.vertices for s in shells])
+            offsets = np.cumsum([0] + [len(s.vertices) for s in shells])
+            faces = np.concatenate([s.faces + o for s, o in zip(shells, offsets)])
+            positions = {}
+            for state in STATES:
+                target = states[state][name].ligament_amount
+                positions[state] = ligament.remap(level, side, vertices, amount, target)
+            keep = offsets[1]
+            positions["decompressed"][keep:] = positions["stenosis"][keep:]
+            entries = [(p, offsets[i + 1], offsets[i + 2]) for i, p in enumerate(mine)]
+            part_name = f"ligamentum_flavum_{name}_{side}"
+            parts[part_name] = _part(part_name, "ligament", faces, positions, bites_of(entries))
+    for name, level in levels.items():
+        positions = {}
+        for state in STATES:
+            vertices, faces = epidural_fat(level, levels, states[state], detail["fat_cells"])
+            positions[state] = vertices
+        parts[f"epidural_fat_{name}"] = _part(f"epidural_fat_{name}", "fat", faces, positions)
+
+    start = int(np.argmin(np.abs([(p - levels["L1-L2"].origin_mm) @ levels["L1-L2"].frame[2]
+                                  for p in centreline])))
+    rootlets = cauda_equina(centreline, start, detail["rootlet_step"], detail["rootlet_ring"])
+    positions = {}
+    for state in STATES:
+        moved = sac_map(rootlets.anchors, rootlets.centres, rootlets.semi_axes, levels, states[state],
+                        margin_mm=0.5 * ROOTLET_DIAMETER_MM + DURAL_SAC_WALL_GAP_MM)
+        positions[state] = rootlets.vertices + (moved - rootlets.anchors)
+    parts["cauda_equina"] = _part("cauda_equina", "nerve", rootlets.faces, positions)
+
+    for bone in BONE_NAMES[:-1]:
+        for side in ("left", "right"):
+            below = BONE_NAMES[BONE_NAMES.index(bone) + 1]
+            mesh = nerve_root(bone, side, marks[bone], [built[bone][0], built[below][0]], detail["root_samples"],
+                              detail["root_ring"])
+            rings = np.repeat(mesh.vertices[-2:].mean(axis=0, keepdims=True), len(mesh.vertices), axis=0)
+            rings[:-2] = mesh.vertices[:-2].reshape(-1, detail["root_ring"], 3).mean(axis=1).repeat(
+                detail["root_ring"], axis=0)
+            mesh.vertices = keep_clear_of_bone(mesh.vertices, rings, [parts[bone].mesh("healthy"),
+                                                                      parts[below].mesh("healthy")], 0.2)
+            name = f"nerve_root_{bone}_{side}"
+            parts[name] = _part(name, "nerve", mesh.faces, _same(mesh.vertices))
+
+    sac = dural_sac(centreline, detail["sac_step"], detail["sac_ring"])
+    positions = {}
+    for state in STATES:
+        squeezed = sac_map(sac.vertices, sac.centres, sac.semi_axes, levels, states[state])
+        bone_meshes = [parts[name].mesh(state) for name in BONE_NAMES]
+        positions[state] = keep_clear_of_bone(squeezed, sac.centres, bone_meshes, DURAL_SAC_WALL_GAP_MM)
+    parts["dural_sac"] = _part("dural_sac", "dural_sac", sac.faces, positions)
+    return Anatomy(parts=parts, lod=lod, levels=levels)

@@ -1,0 +1,168 @@
+"""MILD decompression as mesh booleans: which tissue goes, in which order.
+
+Frame and units: millimetres; LPS+ (+x toward the patient's left, +y
+posterior, +z superior).
+
+Through a 6-gauge portal (about 5.1 mm) docked on the lower edge of the upper
+lamina, a bone sculptor first trims a little lamina, then a tissue sculptor
+removes the thickened ligamentum flavum in bites, working lateral to medial,
+on the left side and then on the right [1]_. Each bite is the boolean
+intersection (manifold3d) of the stenotic ligament with what the tools reach
+from the portal and with one lateral-to-medial sector of the ligament's core.
+The core stops short of the ligament's front surface (``ANTERIOR_KEEP``), so
+a thin layer always stays between the tools and the dural sac, which is
+never entered (the epidurogram shows its edge) [1]_ [2]_.
+
+References
+----------
+.. [1] Deer TR et al. Pain Pract 2019;19(3):250-274. https://doi.org/10.1111/papr.12744
+.. [2] Staats PS et al. (MiDAS ENCORE). Pain Med 2016;17(4):734-745.
+   https://doi.org/10.1093/pm/pnv104
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import manifold3d
+import numpy as np
+import trimesh
+
+from viz.models import ligament
+from viz.models.constants import PORTAL_DIAMETER_MM
+from viz.models.levels import Level
+
+BITES_PER_SIDE = 4
+"""Tissue-sculptor bites per side, lateral to medial."""
+
+POSTERIOR_KEEP = 0.10
+"""Fraction of the ligament's depth left on its posterior (lamina) side."""
+
+ANTERIOR_KEEP = 0.15
+"""Fraction of the ligament's depth left in front, shielding the dural sac."""
+
+SECTOR_S = (0.99, 0.03)
+"""Lateral and medial limits of the removed core (ligament parameter s)."""
+
+SECTOR_W = (0.04, 0.96)
+"""Lower and upper limits of the removed core (ligament parameter w)."""
+
+TOOL_REACH_MM = 26.0
+"""Radius of the working cone's base: how far the tools sweep from the portal axis."""
+
+LAMINA_BITE_DEPTH_MM = 4.0
+"""Depth of lamina trimmed by the bone sculptor at the portal's tip."""
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One removed piece (before the parts are assembled).
+
+    Attributes
+    ----------
+    mesh : trimesh.Trimesh
+    side : str
+    tissue : str
+        ``"ligament"`` or ``"bone"``.
+    """
+
+    mesh: trimesh.Trimesh
+    side: str
+    tissue: str
+
+
+def to_manifold(mesh: trimesh.Trimesh) -> manifold3d.Manifold:
+    """A manifold3d solid from a closed trimesh."""
+    data = manifold3d.Mesh(vert_properties=np.asarray(mesh.vertices, np.float32),
+                           tri_verts=np.asarray(mesh.faces, np.uint32))
+    return manifold3d.Manifold(data)
+
+
+def from_manifold(solid: manifold3d.Manifold) -> trimesh.Trimesh:
+    """A trimesh from a manifold3d solid (vertex order as manifold3d gives it)."""
+    data = solid.to_mesh()
+    return trimesh.Trimesh(np.asarray(data.vert_properties[:, :3], float),
+                           np.asarray(data.tri_verts, np.int64), process=False)
+
+
+def portal_axis(level: Level, side: str) -> tuple[np.ndarray, np.ndarray]:
+    """Docking point (on the upper lamina's lower edge) and unit direction into the body.
+
+    The portal comes from below and behind (skin entry caudal to the level)
+    and points cranially and forward onto the lamina, paramedian on ``side``.
+    """
+    dock = ligament.param_to_local(level, side, 0.35, 1.0, -0.9, 1.0)
+    direction = np.array([0.0, -0.75, 0.66])
+    direction /= np.linalg.norm(direction)
+    return level.world(dock), direction @ level.frame
+
+
+def _reach(level: Level, side: str) -> manifold3d.Manifold:
+    """The tools' working cone: apex behind the portal tip, opening toward the ligament."""
+    dock, direction = portal_axis(level, side)
+    length = 60.0
+    cone = manifold3d.Manifold.cylinder(length, 0.5 * PORTAL_DIAMETER_MM, TOOL_REACH_MM, 48)
+    z = np.array([0.0, 0.0, 1.0])
+    axis = np.cross(z, direction)
+    angle = np.arccos(np.clip(direction @ z, -1.0, 1.0))
+    rotation = trimesh.transformations.rotation_matrix(angle, axis)[:3, :3]
+    apex = dock - direction * 8.0
+    affine = np.hstack([rotation, apex[:, None]])
+    return cone.transform(affine)
+
+
+def _lamina_bite(bone: trimesh.Trimesh, level: Level, side: str) -> manifold3d.Manifold:
+    dock, direction = portal_axis(level, side)
+    tip = manifold3d.Manifold.cylinder(LAMINA_BITE_DEPTH_MM + 6.0, 0.5 * PORTAL_DIAMETER_MM,
+                                       0.5 * PORTAL_DIAMETER_MM, 32)
+    z = np.array([0.0, 0.0, 1.0])
+    axis = np.cross(z, direction)
+    angle = np.arccos(np.clip(direction @ z, -1.0, 1.0))
+    rotation = trimesh.transformations.rotation_matrix(angle, axis)[:3, :3]
+    start = dock - direction * 6.0
+    return to_manifold(bone) ^ tip.transform(np.hstack([rotation, start[:, None]]))
+
+
+def decompress_level(level: Level, ligaments: dict[str, trimesh.Trimesh], upper_bone: trimesh.Trimesh,
+                     amount: float, counts: tuple[int, int, int]):
+    """Cut the bites out of one level's stenotic ligaments and upper lamina.
+
+    Parameters
+    ----------
+    level : Level
+    ligaments : dict
+        ``"left"``/``"right"`` -> stenotic ligament mesh (closed).
+    upper_bone : trimesh.Trimesh
+        The upper vertebra (closed), for the lamina trim.
+    amount : float
+        The level's ligament thickening (its severity).
+    counts : (3,) int
+        Grid cells of each core sector.
+
+    Returns
+    -------
+    remains : dict
+        Side -> what is left of the ligament (trimesh).
+    bone_remains : trimesh.Trimesh
+        The upper vertebra after the lamina trims.
+    pieces : list of Piece
+        Removed pieces in removal order.
+    """
+    pieces, remains = [], {}
+    bone = to_manifold(upper_bone)
+    edges = np.linspace(SECTOR_S[0], SECTOR_S[1], BITES_PER_SIDE + 1)
+    for side in ("left", "right"):
+        trim = _lamina_bite(upper_bone, level, side)
+        bone = bone - trim
+        pieces.append(Piece(from_manifold(trim), side, "bone"))
+        solid = to_manifold(ligaments[side])
+        reach = _reach(level, side)
+        for k in range(BITES_PER_SIDE):
+            core = ligament.slab_mesh(level, side, amount, counts, s_range=(edges[k + 1], edges[k]),
+                                      w_range=SECTOR_W, d_range=(POSTERIOR_KEEP, 1.0 - ANTERIOR_KEEP))
+            bite = solid ^ to_manifold(core) ^ reach
+            if bite.volume() > 1.0:
+                solid = solid - bite
+                pieces.append(Piece(from_manifold(bite), side, "ligament"))
+        remains[side] = from_manifold(solid)
+    return remains, from_manifold(bone), pieces

@@ -1,0 +1,233 @@
+"""Discs, dural sac, cauda equina, nerve roots and epidural fat in their healthy shape.
+
+Frame and units: millimetres; LPS+ (+x toward the patient's left, +y
+posterior, +z superior).
+
+Each builder returns the healthy geometry plus what the stenosis model needs
+to deform it (ring centres and semi-axes for the sac and the rootlets), so
+that every state keeps one vertex count and order.
+
+References
+----------
+.. [1] Dural sac CSA, Medicine 2017 (PMC5728944): controls 151.7 mm2 at L4-L5.
+.. [2] Khasawneh RR et al. Folia Morphol 2023;82(1):72-79.
+   https://doi.org/10.5603/FM.a2021.0136 (nerve root diameters).
+.. [3] Clouthier AL et al. J Biomech 2023;146:111421.
+   https://doi.org/10.1016/j.jbiomech.2022.111421 (disc heights).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import trimesh
+from scipy.interpolate import make_interp_spline
+from scipy.spatial import cKDTree
+
+from viz.models.constants import (DURAL_SAC_SEMI_AXES_MM, NERVE_ROOT_DIAMETER_MM, ROOTLET_COUNT,
+                                  ROOTLET_DIAMETER_MM)
+from viz.models.geometry import grid_tube_faces, sweep_tube
+from viz.models.landmarks import VertebraLandmarks
+
+SAC_OFFSET_MM = 0.0
+"""Offset of the dural sac's axis from the canal centreline toward the back (mm);
+the sac is shallower than the canal, leaving epidural fat behind it."""
+
+SAC_TAPER_MM = 22.0
+"""Length over which the sac closes at its caudal end (about S2)."""
+
+
+@dataclass(frozen=True)
+class Tube:
+    """A swept tube and the per-vertex data needed to deform it.
+
+    Attributes
+    ----------
+    vertices : (n, 3) float, LPS mm
+    faces : (m, 3) int32
+    anchors : (n, 3) float
+        Point each vertex moves with: itself on the sac, its rootlet's ring
+        centre on a rootlet.
+    centres : (n, 3) float
+        Ring centre (on the sac's axis) of each vertex.
+    semi_axes : (n, 2) float
+        Sac half-width and half-depth at each vertex's ring.
+    """
+
+    vertices: np.ndarray
+    faces: np.ndarray
+    anchors: np.ndarray
+    centres: np.ndarray
+    semi_axes: np.ndarray
+
+
+def disc(upper: VertebraLandmarks, lower: VertebraLandmarks, rings: int) -> trimesh.Trimesh:
+    """An intervertebral disc lofted between the two facing endplate rims.
+
+    The rims lie 1 mm inside each body, so the disc meets the bone without a
+    gap; the wall bulges outward by 3 % at mid-height, as healthy discs do.
+    """
+    bottom, top = lower.superior_outline_mm, upper.inferior_outline_mm
+    t = np.linspace(0.0, 1.0, rings)[:, None, None]
+    centre_line = (1 - t) * bottom.mean(axis=0) + t * top.mean(axis=0)
+    loft = (1 - t) * bottom + t * top
+    loft = centre_line + (loft - centre_line) * (1.0 + 0.03 * np.sin(np.pi * t))
+    vertices = np.concatenate([loft.reshape(-1, 3), bottom.mean(axis=0)[None], top.mean(axis=0)[None]])
+    mesh = trimesh.Trimesh(vertices, grid_tube_faces(rings, len(bottom)), process=False)
+    if mesh.volume < 0:
+        mesh.invert()
+    return mesh
+
+
+def _frames(centreline: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    tangent = np.gradient(centreline, axis=0)
+    tangent /= np.linalg.norm(tangent, axis=1, keepdims=True)
+    side = np.cross([0.0, 1.0, 0.0], tangent)
+    side /= np.linalg.norm(side, axis=1, keepdims=True)
+    normal = np.cross(tangent, side)
+    return tangent, side, normal
+
+
+def _sac_axis(centreline: np.ndarray, step: int):
+    line = centreline[::step]
+    _, side, normal = _frames(line)
+    centre = line + SAC_OFFSET_MM * normal
+    length = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(line, axis=0), axis=1))])
+    remaining = length[-1] - length
+    taper = np.clip(remaining / SAC_TAPER_MM, 0.0, 1.0)
+    taper = 0.25 + 0.75 * np.sin(0.5 * np.pi * taper)
+    semi = np.stack([DURAL_SAC_SEMI_AXES_MM[0] * taper, DURAL_SAC_SEMI_AXES_MM[1] * taper], axis=1)
+    return centre, side, normal, semi
+
+
+def dural_sac(centreline: np.ndarray, step: int, per_ring: int) -> Tube:
+    """The dural sac: an elliptical tube along the canal, closed at S2 [1]_.
+
+    Parameters
+    ----------
+    centreline : (n, 3) float
+        Canal centreline, cranial to caudal, about 1 mm apart.
+    step : int
+        Take every ``step``-th centreline point as a ring.
+    per_ring : int
+        Vertices per ring.
+    """
+    centre, side, normal, semi = _sac_axis(centreline, step)
+    angles = np.linspace(0.0, 2 * np.pi, per_ring, endpoint=False)
+    ring = (semi[:, 0, None, None] * np.cos(angles)[None, :, None] * side[:, None]
+            + semi[:, 1, None, None] * np.sin(angles)[None, :, None] * normal[:, None])
+    vertices = np.concatenate([(centre[:, None] + ring).reshape(-1, 3), centre[[0, -1]]])
+    faces = grid_tube_faces(len(centre), per_ring)
+    mesh = trimesh.Trimesh(vertices, faces, process=False)
+    if mesh.volume < 0:
+        faces = faces[:, ::-1].copy()
+    centres = np.concatenate([np.repeat(centre, per_ring, axis=0), centre[[0, -1]]])
+    semis = np.concatenate([np.repeat(semi, per_ring, axis=0), semi[[0, -1]]])
+    return Tube(vertices, faces, vertices, centres, semis)
+
+
+def rootlet_layout(count: int) -> np.ndarray:
+    """Normalised positions (fraction of the sac's half-width, half-depth) of the rootlets.
+
+    Two fans, left and right, filling the middle of the sac like the cauda
+    equina seen on axial MRI (rootlets float in fluid when healthy).
+    """
+    per_side = count // 2
+    rows = []
+    for k in range(per_side):
+        ring = 0.62 if k % 2 == 0 else 0.32
+        angle = np.radians(-70.0 + 140.0 * k / max(per_side - 1, 1))
+        rows.append((ring * np.cos(angle) * 0.9 + 0.08, ring * np.sin(angle)))
+    left = np.array(rows)
+    return np.concatenate([left, left * [-1.0, 1.0]])
+
+
+def cauda_equina(centreline: np.ndarray, start_index: int, step: int, per_ring: int) -> Tube:
+    """Rootlets of the cauda equina inside the sac, from the conus (L1-L2) down.
+
+    Parameters
+    ----------
+    centreline : (n, 3) float
+    start_index : int
+        Centreline index where the rootlets begin (conus medullaris, about L1-L2).
+    step, per_ring : int
+        Ring spacing (in centreline points) and vertices per ring.
+    """
+    centre, side, normal, semi = _sac_axis(centreline, step)
+    first = start_index // step
+    last = len(centre) - int(SAC_TAPER_MM * 0.8 / step)
+    vertices, faces, anchors, centres, semis = [], [], [], [], []
+    for nu, nv in rootlet_layout(ROOTLET_COUNT):
+        path = (centre + nu * semi[:, :1] * side + nv * semi[:, 1:] * normal)[first:last]
+        v, f = sweep_tube(path, 0.5 * ROOTLET_DIAMETER_MM, per_ring)
+        faces.append(f + sum(len(x) for x in vertices))
+        vertices.append(v)
+        anchors.append(np.concatenate([np.repeat(path, per_ring, axis=0), path[[0, -1]]]))
+        ring_centres = np.concatenate([np.repeat(centre[first:last], per_ring, axis=0),
+                                       centre[[first, last - 1]]])
+        ring_semis = np.concatenate([np.repeat(semi[first:last], per_ring, axis=0), semi[[first, last - 1]]])
+        centres.append(ring_centres)
+        semis.append(ring_semis)
+    return Tube(np.concatenate(vertices), np.concatenate(faces), np.concatenate(anchors),
+                np.concatenate(centres), np.concatenate(semis))
+
+
+def _clearest(meshes: list[trimesh.Trimesh], tree: cKDTree, candidates: np.ndarray) -> np.ndarray:
+    """The candidate point farthest from bone among those outside every mesh."""
+    clearance = tree.query(candidates)[0]
+    for mesh in meshes:
+        clearance[mesh.contains(candidates)] = -1.0
+    return candidates[int(np.argmax(clearance))]
+
+
+def _box(vertebra: VertebraLandmarks, xs, ys, hs) -> np.ndarray:
+    grid = np.stack(np.meshgrid(xs, ys, hs, indexing="ij"), axis=-1).reshape(-1, 3)
+    return vertebra.world(grid)
+
+
+def nerve_root(name: str, side: str, vertebra: VertebraLandmarks, bones: list[trimesh.Trimesh],
+               samples: int, per_ring: int) -> trimesh.Trimesh:
+    """A nerve root leaving the sac and exiting below its own pedicle [2]_.
+
+    The root of vertebra V leaves the sac above V's pedicle, runs down in the
+    lateral recess medial to the pedicle and exits through the foramen
+    between V and the bone below (so the L5 root crosses L4-L5 in the lateral
+    recess and exits at L5-S1). The recess, foramen and exit points are the
+    points of greatest clearance from bone in small search boxes.
+
+    Parameters
+    ----------
+    name, side : str
+        ``"L4"``, ``"left"``.
+    vertebra : VertebraLandmarks
+    bones : list of trimesh.Trimesh
+        Vertebra V and the bone below it (closed meshes).
+    samples, per_ring : int
+        Points along the path and vertices per ring.
+    """
+    sign = 1.0 if side == "left" else -1.0
+    half = 0.5 * vertebra.canal_width_mm
+    back = vertebra.body_back_mm
+    canal = vertebra.local(vertebra.canal_centre_mm)
+    tree = cKDTree(np.vstack([b.vertices for b in bones]))
+    takeoff = vertebra.world([sign * (DURAL_SAC_SEMI_AXES_MM[0] - 3.0), canal[1] + SAC_OFFSET_MM, 17.0])
+    recess = _clearest(bones, tree, _box(vertebra, sign * np.arange(half - 6.0, half - 0.5, 1.0),
+                                         back + np.arange(1.0, 7.0, 1.0), canal[2] + np.arange(-2.0, 5.0, 2.0)))
+    foramen = _clearest(bones, tree, _box(vertebra, sign * np.arange(half, half + 9.0, 2.0),
+                                          back + np.arange(-4.0, 9.0, 2.0), np.arange(-26.0, -9.0, 2.0)))
+    exit_h = vertebra.local(foramen)[2] - 8.0
+    outside = _clearest(bones, tree, _box(vertebra, sign * np.array([half + 14.0]),
+                                          back + np.arange(-10.0, 3.0, 2.0), exit_h + np.arange(-6.0, 7.0, 2.0)))
+    nominal = vertebra.local(outside) + [sign * 10.0, -8.0, -12.0]
+    far = _clearest(bones, tree, _box(vertebra, nominal[0] + np.arange(-4.0, 5.0, 2.0),
+                                      nominal[1] + np.arange(-6.0, 5.0, 2.0), nominal[2] + np.arange(-4.0, 5.0, 2.0)))
+    points = np.vstack([takeoff, recess, foramen, outside, far])
+    chord = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(points, axis=0), axis=1))])
+    path = make_interp_spline(chord, points, k=3)(np.linspace(0.0, chord[-1], samples))
+    radius = 0.5 * NERVE_ROOT_DIAMETER_MM[name]
+    v, f = sweep_tube(path, radius, per_ring)
+    mesh = trimesh.Trimesh(v, f, process=False)
+    if mesh.volume < 0:
+        mesh.invert()
+    return mesh

@@ -1,0 +1,213 @@
+"""Stenosis as geometry: how each state deforms the healthy soft tissues and facets.
+
+Frame and units: millimetres; LPS+ (+x toward the patient's left, +y
+posterior, +z superior).
+
+At a stenotic level (severity 0..1) the ligamentum flavum thickens and
+buckles into the canal (:mod:`viz.models.ligament`), the disc bulges
+backward, the articular processes enlarge, and the dural sac is squeezed into
+the space that is left: each point of the sac moves along the ray from its
+ring centre so the sac never crosses the canal wall (disc behind, ligament,
+facets) and keeps a thin clearance. Rootlets follow the same map at their
+ring centres, so they crowd together without shrinking. After MILD the
+ligament core is gone and what remains relaxes back (``LIGAMENT_RELAXED``);
+the disc bulge and facet enlargement stay, since MILD leaves them alone.
+
+References
+----------
+.. [1] Schizas C et al. Spine 2010;35(21):1919-1924. https://doi.org/10.1097/BRS.0b013e3181d359bd
+.. [2] Deer TR et al. Pain Pract 2019;19(3):250-274. https://doi.org/10.1111/papr.12744
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from viz.models import ligament
+from viz.models.constants import DISC_BULGE_MM, DURAL_SAC_WALL_GAP_MM, FACET_GROWTH_MM
+from viz.models.levels import Level, canal_radius_mm
+
+LIGAMENT_RELAXED = 0.0
+"""Thickening left in the remnant after MILD: the thin layer left in front falls
+back to the healthy front surface once the core behind it is gone [2]_."""
+
+FACET_SQUEEZE = 0.3
+"""Share of the facet growth that narrows the dural sac sideways (most of it
+narrows the lateral recesses and foramina instead)."""
+
+LEVEL_REACH_MM = 9.0
+"""Axial half-width (Gaussian sigma) of the disc bulge and facet squeeze around mid-disc."""
+
+
+@dataclass(frozen=True)
+class LevelState:
+    """How much one level is deformed in one state.
+
+    Attributes
+    ----------
+    ligament_amount : float
+        Ligament thickening, 0 healthy .. 1 fully stenotic.
+    disc_bulge_mm : float
+        Backward bulge of the disc at mid-height.
+    facet_growth_mm : float
+        Outward growth of the articular processes.
+    """
+
+    ligament_amount: float
+    disc_bulge_mm: float
+    facet_growth_mm: float
+
+
+def level_state(severity: float, state: str) -> LevelState:
+    """Deformation amounts of a level with ``severity`` (0..1) in ``state``."""
+    if state == "healthy" or severity <= 0:
+        return LevelState(0.0, 0.0, 0.0)
+    relaxed = LIGAMENT_RELAXED if state == "decompressed" else 1.0
+    return LevelState(severity * relaxed, severity * DISC_BULGE_MM, severity * FACET_GROWTH_MM)
+
+
+def _nearest_level(points: np.ndarray, levels: list[Level]) -> np.ndarray:
+    heights = np.stack([np.abs(lv.local(points)[:, 2]) for lv in levels], axis=1)
+    return np.argmin(heights, axis=1)
+
+
+def _wall_distance(level: Level, state: LevelState, centre: np.ndarray, direction: np.ndarray,
+                   height: np.ndarray, clearance_mm: np.ndarray) -> np.ndarray:
+    """Distance from ``centre`` along ``direction`` (level-frame xy) to ``clearance_mm`` short of the canal wall.
+
+    The clearance is kept perpendicular to each wall (disc, bone, ligament), so
+    a ray that grazes the ligament still stops the full clearance away from it.
+    """
+    weight = np.exp(-0.5 * (height / LEVEL_REACH_MM) ** 2)
+    disc_line = level.disc_back_mm + state.disc_bulge_mm * weight + clearance_mm
+    with np.errstate(divide="ignore", invalid="ignore"):
+        to_disc = np.where(direction[:, 1] < -1e-9, (centre[:, 1] - disc_line) / -direction[:, 1], np.inf)
+    lo = np.zeros(len(centre))
+    hi = np.full(len(centre), 30.0)
+    for _ in range(16):
+        mid = 0.5 * (lo + hi)
+        q = centre + mid[:, None] * direction
+        phi = np.arctan2(q[:, 1], np.abs(q[:, 0]))
+        bone = canal_radius_mm(level, phi) - state.facet_growth_mm * weight - clearance_mm
+        span, clearance = ligament.front_offset_mm(level, q, height, state.ligament_amount)
+        outside = (np.hypot(q[:, 0], q[:, 1]) > bone) | (span & (clearance < clearance_mm))
+        hi = np.where(outside, mid, hi)
+        lo = np.where(outside, lo, mid)
+    return np.minimum(lo, to_disc)
+
+
+def sac_map(points: np.ndarray, centres: np.ndarray, semi_axes: np.ndarray, levels: dict[str, Level],
+            states: dict[str, LevelState], margin_mm: np.ndarray | float = 0.0) -> np.ndarray:
+    """Squeeze dural-sac points (or rootlet ring centres) into the free canal.
+
+    Parameters
+    ----------
+    points : (n, 3) float, LPS
+        Healthy positions.
+    centres : (n, 3) float
+        Ring centre on the sac axis for each point.
+    semi_axes : (n, 2) float
+        Healthy sac half-width and half-depth at each point's ring.
+    levels : dict
+    states : dict
+        Level name -> :class:`LevelState`.
+    margin_mm : float or (n,) float, default: 0
+        Extra clearance (e.g. a rootlet's radius) kept from the wall.
+
+    Returns
+    -------
+    (n, 3) float
+        Deformed positions (unchanged where the healthy sac fits).
+    """
+    order = list(levels)
+    nearest = _nearest_level(points, [levels[n] for n in order])
+    out = np.array(points, float)
+    margin = np.broadcast_to(np.asarray(margin_mm, float), (len(points),))
+    for index, name in enumerate(order):
+        sel = np.where(nearest == index)[0]
+        level, state = levels[name], states[name]
+        p = level.local(points[sel])
+        c = level.local(centres[sel])
+        offset = p[:, :2] - c[:, :2]
+        radius = np.linalg.norm(offset, axis=1)
+        direction = np.where(radius[:, None] > 1e-9, offset / np.maximum(radius, 1e-9)[:, None], [1.0, 0.0])
+        a, b = semi_axes[sel, 0], semi_axes[sel, 1]
+        ellipse = 1.0 / np.sqrt((direction[:, 0] / a) ** 2 + (direction[:, 1] / b) ** 2)
+        weight = np.exp(-0.5 * (p[:, 2] / LEVEL_REACH_MM) ** 2)
+        squeezed_a = a - FACET_SQUEEZE * state.facet_growth_mm * weight
+        target = 1.0 / np.sqrt((direction[:, 0] / squeezed_a) ** 2 + (direction[:, 1] / b) ** 2)
+        wall = _wall_distance(level, state, c[:, :2], direction, p[:, 2], DURAL_SAC_WALL_GAP_MM + margin[sel])
+        target = np.minimum(target, wall)
+        scale = np.clip(target / ellipse, 0.05, 1.0)
+        moved = c.copy()
+        moved[:, :2] += offset * scale[:, None]
+        moved[:, 2] = p[:, 2]
+        out[sel] = level.world(moved)
+    return out
+
+
+def disc_bulge(vertices: np.ndarray, level: Level, state: LevelState) -> np.ndarray:
+    """Push the back of a disc into the canal by ``state.disc_bulge_mm`` at mid-height."""
+    if state.disc_bulge_mm == 0:
+        return np.array(vertices, float)
+    local = level.local(vertices)
+    centre = level.local(level.disc_centre_mm)
+    rel = local - centre
+    angle = np.arctan2(rel[:, 1], rel[:, 0])
+    behind = np.clip(np.sin(angle), 0.0, 1.0) ** 2
+    height = np.exp(-0.5 * (rel[:, 2] / 3.0) ** 2)
+    local[:, 1] += state.disc_bulge_mm * behind * height
+    return level.world(local)
+
+
+def facet_growth(vertices: np.ndarray, normals: np.ndarray, joints_mm: np.ndarray,
+                 growth_mm: float, radius_mm: float = 9.0) -> np.ndarray:
+    """Enlarge bone around facet joints: move vertices outward along their normals.
+
+    Parameters
+    ----------
+    vertices, normals : (n, 3) float
+    joints_mm : (k, 3) float
+        Facet joint centres.
+    growth_mm : float
+        Displacement at a joint centre, fading to zero at ``radius_mm``.
+    """
+    if growth_mm == 0:
+        return np.array(vertices, float)
+    distance = np.min(np.linalg.norm(vertices[:, None] - joints_mm[None], axis=2), axis=1)
+    fade = np.clip(1.0 - (distance / radius_mm) ** 2, 0.0, 1.0) ** 2
+    return vertices + normals * (growth_mm * fade)[:, None]
+
+
+def keep_clear_of_bone(points: np.ndarray, centres: np.ndarray, bones: list, clearance_mm: float,
+                       steps: int = 14) -> np.ndarray:
+    """Pull points that lie in (or within ``clearance_mm`` of) bone toward their ring centres.
+
+    The canal is not an exact ellipse (the lateral recesses and the front of
+    the laminae vary per vertebra), so after the analytic squeeze each point of
+    a tube still touching bone is moved 5 % closer to its ring centre, up to
+    ``steps`` times.
+
+    Parameters
+    ----------
+    points, centres : (n, 3) float, LPS
+    bones : list of trimesh.Trimesh
+        Closed bone meshes in the same state.
+    clearance_mm : float
+    """
+    from scipy.spatial import cKDTree
+
+    out = np.array(points, float)
+    tree = cKDTree(np.vstack([np.asarray(b.vertices) for b in bones]))
+    todo = np.where(tree.query(out, distance_upper_bound=clearance_mm + 3.0)[0] < np.inf)[0]
+    for _ in range(steps):
+        near = tree.query(out[todo])[0] < clearance_mm
+        for bone in bones:
+            near |= bone.contains(out[todo])
+        if not near.any():
+            break
+        todo = todo[near]
+        out[todo] = centres[todo] + (out[todo] - centres[todo]) * 0.95
+    return out
