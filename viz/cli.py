@@ -30,38 +30,24 @@ class _Parser(argparse.ArgumentParser):
         raise UserError(f"{self.prog}: {message}.")
 
 
-def _size_px(text: str) -> int:
-    """Parse an image side in pixels: a whole number from 16 to 7680."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of pixels") from None
-    if not 16 <= value <= MAX_IMAGE_SIDE_PX:
-        raise argparse.ArgumentTypeError(
-            f"{value} px is outside the supported range 16 to {MAX_IMAGE_SIDE_PX} px")
-    return value
+def _whole_number(unit: str, low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number of ``unit`` from ``low`` to ``high``, else a plain error."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of {unit}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} {unit} is outside the supported range {low} to {high}")
+        return value
+
+    return parse
 
 
-def _fps(text: str) -> int:
-    """Parse frames per second: a whole number from 1 to 60."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of frames per second") from None
-    if not 1 <= value <= 60:
-        raise argparse.ArgumentTypeError(f"{value} frames per second is outside 1 to 60")
-    return value
-
-
-def _megabytes(text: str) -> int:
-    """Parse a size limit in megabytes: a whole number from 1 to 4096."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of megabytes") from None
-    if not 1 <= value <= 4096:
-        raise argparse.ArgumentTypeError(f"{value} MB is outside 1 to 4096 MB")
-    return value
+_size_px = _whole_number("pixels", 16, MAX_IMAGE_SIDE_PX)
+_fps = _whole_number("frames per second", 1, 60)
+_megabytes = _whole_number("megabytes", 1, 4096)
 
 
 def _print_json(value: object) -> None:
