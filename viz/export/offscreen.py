@@ -224,6 +224,20 @@ class OffscreenRenderer:
                 matrix.DeepCopy(np.asarray(state.pose, dtype=float).ravel())
                 piece.actor.SetUserMatrix(matrix)
         self._set_camera(frame.camera)
+        if frame.camera.clip_plane is not None:
+            self._hide_clipped(*frame.camera.clip_plane)
+
+    def _hide_clipped(self, origin_mm, normal) -> None:
+        """Hide parts wholly on the cut-away side of the clip plane.
+
+        The software renderer discards clipped pixels one by one; vertebrae above an
+        axial cut fill the screen and would cost seconds per frame for nothing.
+        """
+        normal = np.asarray(normal, dtype=np.float32)
+        offset = float(np.dot(normal, origin_mm))
+        for piece in self.pieces:
+            if piece.actor.GetVisibility() and float((piece.mesh.points @ normal).min()) > offset:
+                piece.actor.SetVisibility(False)
 
     def draw(self, frame: Frame, view: str | None = None) -> np.ndarray:
         """Render one posed frame without text: (h, w, 3) or (h, w, 4) uint8.

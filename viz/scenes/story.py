@@ -113,7 +113,7 @@ STAGES: tuple[Stage, ...] = (
     ),
     Stage(
         id="stenosis", duration_s=10.0, morph=("healthy", "stenosis"), removal=(0.0, 0.0),
-        camera=(CameraKey(0.0, "axial"), CameraKey(5.5, "axial"), CameraKey(9.5, "back")),
+        camera=(CameraKey(0.0, "axial"), CameraKey(9.5, "axial")),
         show_groups=ANATOMY_GROUPS,
         opacity={"bone": 0.85},
         hotspots=(Hotspot("thick_ligament", "ligamentum_flavum_L4-L5_left"),
@@ -159,7 +159,7 @@ STAGES: tuple[Stage, ...] = (
     ),
     Stage(
         id="decompressed", duration_s=9.0, morph=("decompressed", "decompressed"), removal=(1.0, 1.0),
-        camera=(CameraKey(0.0, "axial"), CameraKey(4.5, "axial"), CameraKey(8.5, "back")),
+        camera=(CameraKey(0.0, "axial"), CameraKey(8.5, "axial")),
         show_groups=ANATOMY_GROUPS,
         opacity={"bone": 0.85},
         compare=("stenosis", "decompressed"),
