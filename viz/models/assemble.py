@@ -180,6 +180,6 @@ def assemble(lod: str, severity: dict[str, float]) -> Anatomy:
     for state in STATES:
         squeezed = sac_map(sac.vertices, sac.centres, sac.semi_axes, levels, states[state])
         bone_meshes = [parts[name].mesh(state) for name in BONE_NAMES]
-        positions[state] = keep_clear_of_bone(squeezed, sac.centres, bone_meshes, DURAL_SAC_WALL_GAP_MM)
+        positions[state] = keep_clear_of_bone(squeezed, sac.centres, bone_meshes, 2 * DURAL_SAC_WALL_GAP_MM)
     parts["dural_sac"] = _part("dural_sac", "dural_sac", sac.faces, positions)
     return Anatomy(parts=parts, lod=lod, levels=levels)

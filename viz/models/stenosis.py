@@ -188,7 +188,9 @@ def keep_clear_of_bone(points: np.ndarray, centres: np.ndarray, bones: list, cle
     The canal is not an exact ellipse (the lateral recesses and the front of
     the laminae vary per vertebra), so after the analytic squeeze each point of
     a tube still touching bone is moved 5 % closer to its ring centre, up to
-    ``steps`` times.
+    ``steps`` times. A point counts as touching when its offset from the
+    nearest bone vertex, along that vertex's outward normal, is below the
+    clearance (a signed distance, accurate to the bone mesh's vertex spacing).
 
     Parameters
     ----------
@@ -199,15 +201,17 @@ def keep_clear_of_bone(points: np.ndarray, centres: np.ndarray, bones: list, cle
     """
     from scipy.spatial import cKDTree
 
+    vertices = np.vstack([np.asarray(b.vertices) for b in bones])
+    normals = np.vstack([np.asarray(b.vertex_normals) for b in bones])
+    tree = cKDTree(vertices)
     out = np.array(points, float)
-    tree = cKDTree(np.vstack([np.asarray(b.vertices) for b in bones]))
-    todo = np.where(tree.query(out, distance_upper_bound=clearance_mm + 3.0)[0] < np.inf)[0]
+    todo = np.arange(len(out))
     for _ in range(steps):
-        near = tree.query(out[todo])[0] < clearance_mm
-        for bone in bones:
-            near |= bone.contains(out[todo])
-        if not near.any():
+        distance, nearest = tree.query(out[todo])
+        signed = np.einsum("ij,ij->i", out[todo] - vertices[nearest], normals[nearest])
+        touching = (signed < clearance_mm) & (distance < clearance_mm + 5.0)
+        if not touching.any():
             break
-        todo = todo[near]
+        todo = todo[touching]
         out[todo] = centres[todo] + (out[todo] - centres[todo]) * 0.95
     return out
