@@ -93,21 +93,23 @@ def browser_round(browser, url: str, count: int, snapshot: Callable[[], object])
         page = context.new_page()
         pages.append((context, page, watch(page)))
         page.goto(url, wait_until="commit")
-    draws, errors = [], 0
+    draws, errors, messages = [], 0, set()
     deadline = time.monotonic() + PAGE_TIMEOUT_S
     for context, page, w in pages:
         try:
             page.wait_for_function("window.mildPlayers && window.mildPlayers[0] && window.mildPlayers[0].stats.draws > 0",
                                    timeout=max(1.0, deadline - time.monotonic()) * 1000)
             draws.append(page.evaluate("window.mildPlayers[0].stats.firstDrawMs") / 1000.0)
-        except PlaywrightError:
+        except PlaywrightError as error:
             errors += 1
+            messages.add(str(error).splitlines()[0][:160])
         errors += len(w.errors)
+        messages.update(text[:160] for text in w.errors)
     sessions_per_process = snapshot()
     for context, _, _ in pages:
         context.close()
     return {"count": count, "first_draw_p50_s": percentile(draws, 0.5), "first_draw_p95_s": percentile(draws, 0.95),
-            "errors": errors, "sessions_per_process": sessions_per_process}
+            "errors": errors, "error_samples": sorted(messages)[:5], "sessions_per_process": sessions_per_process}
 
 
 async def protocol_round(url: str, count: int, snapshot: Callable[[], object]) -> dict:

@@ -7,6 +7,10 @@ if [ ! -x /usr/bin/chromium ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
+if [ ! -x /usr/sbin/nginx ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null
+fi
 set +e
 .venv/bin/python -m pytest "$@"
 status=$?

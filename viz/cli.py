@@ -139,21 +139,6 @@ def _cmd_serve(args: argparse.Namespace) -> None:
           num_procs=args.num_procs, max_sessions=args.max_sessions, use_xheaders=args.use_xheaders, show=False)
 
 
-def _bounded_int(what: str, low: int, high: int) -> Callable[[str], int]:
-    """An argparse type: a whole number of ``what`` from ``low`` to ``high``."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{shown(text)!r} is not a whole number of {what}") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{value} {what} is outside {low} to {high}")
-        return value
-
-    return parse
-
-
 def _origin(text: str) -> str:
     """A websocket origin ``host`` or ``host:port`` (letters, digits, ``.-*`` in the host)."""
     host, _, port = text.partition(":")
@@ -253,13 +238,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="only check that the committed caches are current")
 
     p = add("serve", _cmd_serve, "serve the app (same as panel serve app.py, with compression)")
-    p.add_argument("--port", type=_bounded_int("port", 1, 65535), default=5006)
+    p.add_argument("--port", type=_whole_number("port", 1, 65535), default=5006)
     p.add_argument("--address", type=_address, default="127.0.0.1", help="address to listen on (default loopback)")
     p.add_argument("--allow-websocket-origin", type=_origin, action="append", default=None,
                    help="host[:port] pages may connect from (repeatable; default this address)")
-    p.add_argument("--num-procs", type=_bounded_int("processes", 0, 64), default=1,
+    p.add_argument("--num-procs", type=_whole_number("processes", 0, 64), default=1,
                    help="worker processes sharing the port (0 = one per core)")
-    p.add_argument("--max-sessions", type=_bounded_int("sessions", 1, 10_000), default=200,
+    p.add_argument("--max-sessions", type=_whole_number("sessions", 1, 10_000), default=200,
                    help="sessions per process before visitors see a busy page (default 200)")
     p.add_argument("--use-xheaders", action="store_true", help="trust X-Real-IP (only behind a reverse proxy)")
     return parser

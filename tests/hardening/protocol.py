@@ -111,8 +111,12 @@ async def open_session(url: str, *, origin: str | None = None, cookie: str = "",
     headers = {"Accept-Encoding": "gzip"}
     if cookie:
         headers["Cookie"] = cookie
-    response = await AsyncHTTPClient().fetch(
-        HTTPRequest(url, headers=headers, follow_redirects=False, request_timeout=timeout_s), raise_error=False)
+    client = AsyncHTTPClient(force_instance=True)
+    try:
+        response = await client.fetch(
+            HTTPRequest(url, headers=headers, follow_redirects=False, request_timeout=timeout_s), raise_error=False)
+    finally:
+        client.close()
     session.page_status = response.code
     session.page_body = response.body.decode("utf-8", errors="replace") if response.body else ""
     session.page_s = time.monotonic() - started

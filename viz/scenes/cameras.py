@@ -40,7 +40,7 @@ VIEW_ANGLE_DEG = 30.0
 OBLIQUE_ANGLE_DEG = 45.0
 """Contralateral oblique angle from the anteroposterior beam, degrees (indicative value)."""
 
-AXIAL_HALF_MM = 32.0
+AXIAL_HALF_MM = 21.0
 """Half height framed by the ``axial`` view: the canal, ligaments and facets at one level, mm."""
 XRAY_HALF_MM = 75.0
 """Half height framed by the ``xray`` and ``oblique`` views (a small intensifier field), mm."""

@@ -15,7 +15,9 @@ the HTTP side of :mod:`viz.web.server`:
   of their folder (Bokeh's and Panel's own handlers refuse most, but answer
   500 to some).
 - :func:`quiet_log` is the access log: method, path, status and time — no
-  client address, no query string, nothing about a person.
+  client address, no query string, nothing about a person;
+  :func:`keep_addresses_out_of_logs` blanks the addresses tornado's own
+  warnings would quote.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import html
 import json
 import logging
 import os
+import re
 from typing import Callable
 from urllib.parse import urlencode
 
@@ -151,6 +154,23 @@ class StatusHandler(PlainErrors):
         self.finish(json.dumps({"pid": os.getpid(), "sessions": self.gate.count(),
                                 "max_sessions": self.gate.max_sessions,
                                 "turned_away": self.gate.turned_away}))
+
+
+class RedactAddresses(logging.Filter):
+    """Blank out IPv4/IPv6 client addresses in a logger's records (tornado's warnings quote them)."""
+
+    ADDRESS = re.compile(r"\((?:\d{1,3}\.){3}\d{1,3}\)|\([0-9a-fA-F:]*:[0-9a-fA-F:]+\)")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = self.ADDRESS.sub("(address withheld)", record.getMessage())
+        record.args = ()
+        return True
+
+
+def keep_addresses_out_of_logs() -> None:
+    """Attach :class:`RedactAddresses` to tornado's loggers (access log: :func:`quiet_log`)."""
+    for name in ("tornado.general", "tornado.application", "tornado.access"):
+        logging.getLogger(name).addFilter(RedactAddresses())
 
 
 def quiet_log(handler: tornado.web.RequestHandler) -> None:

@@ -11,7 +11,10 @@
   (:mod:`viz.web.limits`), sessions dropped a few seconds after their browser
   leaves, dead connections detected by websocket pings;
 - websocket origins restricted (loopback by default), no directory listings,
-  no tracebacks to the client, an access log without addresses or queries.
+  no tracebacks to the client, an access log without addresses or queries;
+- no ``pn.state.location`` sync: the page reads its options once from the
+  request (:mod:`viz.web.params`), and Panel's own query parser fails with a
+  500 on some values (e.g. a 5,000-digit number).
 
 Page at ``/app``; ``/busy`` and (loopback only) ``/status`` beside it.
 """
@@ -23,7 +26,7 @@ import logging
 import panel as pn
 
 from viz.errors import UserError
-from viz.web.limits import APP_PATH, SessionGate, patterns, quiet_log
+from viz.web.limits import APP_PATH, SessionGate, keep_addresses_out_of_logs, patterns, quiet_log
 from viz.web.page import PAGE_TITLE, serve_page, shared_bundle
 
 WEBSOCKET_COMPRESSION_LEVEL = 6
@@ -59,6 +62,7 @@ def server_settings(port: int, address: str, allow_websocket_origin: list[str] |
         "websocket_origin": allow_websocket_origin or [f"{address}:{port}", f"localhost:{port}"],
         "num_procs": num_procs,
         "title": PAGE_TITLE,
+        "location": False,
         "compress_response": True,
         "websocket_compression_level": WEBSOCKET_COMPRESSION_LEVEL,
         "websocket_compression_mem_level": 9,
@@ -89,6 +93,7 @@ def serve(port: int = 5006, address: str = "127.0.0.1", allow_websocket_origin: 
         Trust ``X-Real-IP``/``X-Forwarded-For`` (only behind a reverse proxy such as ``deploy/nginx.conf``).
     """
     shared_bundle()
+    keep_addresses_out_of_logs()
     gate = SessionGate(max_sessions)
     pn.config.authorize_callback = gate.authorize
     try:
