@@ -19,7 +19,7 @@ References
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from viz.errors import UserError
 
@@ -103,7 +103,17 @@ class Stage:
 
 _BODY_HIDDEN_UNTIL_INCISION = ("incision", "bandage")
 
-STAGES: tuple[Stage, ...] = (
+def _holding_last_view(stage: Stage) -> Stage:
+    """Keep the stage's last view until its end, so the stage's end state (a deep
+    link, a paused step) shows that view; the flight to the next view happens in
+    the next stage."""
+    last = stage.camera[-1]
+    if last.t_s >= stage.duration_s:
+        return stage
+    return replace(stage, camera=stage.camera + (CameraKey(stage.duration_s, last.view),))
+
+
+STAGES: tuple[Stage, ...] = tuple(_holding_last_view(stage) for stage in (
     Stage(
         id="healthy", duration_s=8.0, morph=("healthy", "healthy"), removal=(0.0, 0.0),
         camera=(CameraKey(0.0, "back"), CameraKey(3.5, "side"), CameraKey(7.0, "axial")),
@@ -121,7 +131,7 @@ STAGES: tuple[Stage, ...] = (
     ),
     Stage(
         id="prepare", duration_s=9.0, morph=("stenosis", "stenosis"), removal=(0.0, 0.0),
-        camera=(CameraKey(2.0, "room"), CameraKey(3.5, "room"), CameraKey(6.0, "skin")),
+        camera=(CameraKey(3.0, "room"), CameraKey(4.0, "room"), CameraKey(6.5, "skin")),
         show_groups=ANATOMY_GROUPS + ("body",),
         hide_parts=("c_arm",) + _BODY_HIDDEN_UNTIL_INCISION,
         opacity={"body": 0.55},
@@ -130,7 +140,7 @@ STAGES: tuple[Stage, ...] = (
     ),
     Stage(
         id="fluoroscopy", duration_s=12.0, morph=("stenosis", "stenosis"), removal=(0.0, 0.0),
-        camera=(CameraKey(1.5, "room"), CameraKey(3.5, "room"), CameraKey(6.5, "oblique")),
+        camera=(CameraKey(3.0, "room"), CameraKey(4.0, "room"), CameraKey(7.0, "oblique")),
         show_groups=ANATOMY_GROUPS + ("body",),
         hide_parts=("numbed_area",) + _BODY_HIDDEN_UNTIL_INCISION,
         opacity={"bone": 0.6, "body": 0.3},
@@ -173,7 +183,7 @@ STAGES: tuple[Stage, ...] = (
         opacity={"body": 1.0},
         hotspots=(Hotspot("bandage", "bandage"), Hotspot("home", "torso")),
     ),
-)
+))
 """The story in timeline order (≈80 s in total)."""
 
 
