@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from tests.hardening.protocol import VisitorLoop
-from tests.web.browser import REPO, AppServer, launch
+from tests.web.browser import REPO, AppServer
 
 
 @pytest.fixture(scope="session")
@@ -27,11 +26,9 @@ def roomy_server(current_caches):
 
 
 @pytest.fixture(scope="session")
-def chromium():
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
+def chromium(browser):
+    """The run's one Chromium (see tests/conftest.py)."""
+    return browser
 
 
 @pytest.fixture

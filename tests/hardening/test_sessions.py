@@ -83,9 +83,9 @@ def test_departed_visitors_are_freed_and_others_keep_being_served(roomy_server, 
     context = chromium.new_context(viewport={"width": 1024, "height": 768})
     context.set_default_timeout(BROWSER_TIMEOUT_MS)
     page = context.new_page()
-    page.goto(roomy_server.url, wait_until="commit")
+    page.goto(roomy_server.url, wait_until="domcontentloaded")
     for _ in range(4):
-        page.reload(wait_until="commit")
+        page.reload(wait_until="domcontentloaded")
     context.close()
 
     async def many_tabs():

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import sync_playwright
-
-from tests.web.browser import AppServer, external_url, launch, wait_drawn, watch
+from tests.web.browser import AppServer, external_url, wait_drawn, watch
 
 
 @pytest.fixture(scope="session")
@@ -17,14 +15,6 @@ def app_url():
     server = AppServer()
     yield server.url
     server.close()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -60,7 +60,7 @@ def test_hotspots_stay_on_their_anatomy_and_hide_when_occluded(open_page):
     assert pins.count() >= 2
 
     def check_positions():
-        data = page.evaluate("""window.mildPlayers[0].pins.map((p) => {
+        data = page.evaluate(r"""window.mildPlayers[0].pins.map((p) => {
             const s = window.mildPlayers[0].rig.project(p.spot.position_mm);
             const m = /translate\(([-0-9.e]+)px, ([-0-9.e]+)px\)/.exec(p.el.style.transform);
             return {expected: [s.x, s.y], shown: [Number(m[1]), Number(m[2])], hidden: p.el.hidden};
