@@ -149,16 +149,23 @@ def not_blank(image: np.ndarray, min_share: float = 0.02) -> bool:
     return differs.mean() > min_share
 
 
+def _common(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Both images cropped to their common top-left area: the 3D view's height
+    follows the caption's length, so two steps' canvases may differ by a few lines."""
+    h, w = min(a.shape[0], b.shape[0]), min(a.shape[1], b.shape[1])
+    return a[:h, :w].astype(np.int16), b[:h, :w].astype(np.int16)
+
+
 def mean_difference(a: np.ndarray, b: np.ndarray) -> float:
-    """Mean absolute difference of two equally sized images, in grey levels (0..255)."""
-    assert a.shape == b.shape, (a.shape, b.shape)
-    return float(np.abs(a.astype(np.int16) - b.astype(np.int16)).mean())
+    """Mean absolute difference of two images over their common area, in grey levels (0..255)."""
+    a, b = _common(a, b)
+    return float(np.abs(a - b).mean())
 
 
 def changed_share(a: np.ndarray, b: np.ndarray, threshold: int = 24) -> float:
-    """Share of pixels (0..1) whose summed RGB difference exceeds ``threshold`` grey levels."""
-    assert a.shape == b.shape, (a.shape, b.shape)
-    return float((np.abs(a.astype(np.int16) - b.astype(np.int16)).sum(axis=2) > threshold).mean())
+    """Share of pixels (0..1) of the common area whose summed RGB difference exceeds ``threshold``."""
+    a, b = _common(a, b)
+    return float((np.abs(a - b).sum(axis=2) > threshold).mean())
 
 
 def save_artifact(name: str, image: np.ndarray) -> None:

@@ -90,7 +90,7 @@ Object.assign(Player.prototype, {
     if (Math.hypot(out[0], out[1]) < 6) out = [0, 1, 0];
     out = norm3([out[0], out[1] + 0.6 * Math.hypot(out[0], out[1]), 0.35 * Math.hypot(out[0], out[1])]);
     this.rig.set({ position_mm: add3(centre, scale3(out, 300)), focal_point_mm: centre, view_up: [0, 0, 1] });
-    this.rig.frame(bounds, 0.65);
+    this.rig.frame(bounds, 0.75);
     this.rig.userMoved = true;
     this.dirty = true;
     this.syncUrl();
