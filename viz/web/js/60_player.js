@@ -34,7 +34,7 @@ class Player {
     this.lastMove = 0;
     this.dirty = true;
     this.stats = { frames: 0, draws: 0, fps: 0, firstDrawMs: null, lod: "full", scale: 1, triangles: 0 };
-    this.motionLevel = 1;
+    this.motionLevel = 2;
     this.reducedMotion = !!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
     this.buildDom();
     const dark = options.mode === "clinician";
@@ -221,7 +221,7 @@ class Player {
 
   // Keep playback smooth on slow GPUs: step the motion quality by the measured frame rate.
   adaptQuality() {
-    if (this.stats.lod !== "light" || this.stats.draws % 12) return;
+    if (this.stats.lod !== "light" || this.stats.draws % 6) return;
     if (this.stats.fps < 18) this.motionLevel = Math.min(MOTION_QUALITY.length - 1, this.motionLevel + 1);
     else if (this.stats.fps > 35) this.motionLevel = Math.max(0, this.motionLevel - 1);
     this.stats.motionLevel = this.motionLevel;
