@@ -23,6 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.budgets import verdict  # noqa: E402
+
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from tests.web.browser import AppServer, launch, watch  # noqa: E402
@@ -75,12 +77,6 @@ def measure_once(browser, url: str, query: str = "") -> dict:
     }
 
 
-def verdict(name: str, value: float) -> str:
-    op, limit = BUDGETS[name]
-    ok = value <= limit if op == "<=" else value >= limit
-    return f"{'ok  ' if ok else 'OVER'} (budget {op} {limit})"
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="a running app's /app URL")
@@ -103,7 +99,7 @@ def main() -> int:
                    ws_initial_bytes=statistics.median(r["ws_initial_bytes"] for r in runs))
     print(f"{'measure':28} {'median':>12}  verdict")
     for name in BUDGETS:
-        print(f"{name:28} {summary[name]:>12}  {verdict(name, summary[name])}")
+        print(f"{name:28} {summary[name]:>12}  {verdict(BUDGETS[name], summary[name])}")
     print(f"{'http_bytes':28} {summary['http_bytes']:>12}")
     print(f"{'ws_initial_bytes':28} {summary['ws_initial_bytes']:>12}")
     print(json.dumps({"summary": summary, "runs": runs}))

@@ -30,6 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.budgets import verdict  # noqa: E402
+
 from tests.hardening.protocol import open_session, resident_mb, wait_sessions  # noqa: E402
 from tests.web.browser import AppServer  # noqa: E402
 from viz.scenes.bundle import load_bundle  # noqa: E402
@@ -88,12 +90,6 @@ async def cycles(server: AppServer, total: int, concurrency: int) -> dict:
             "rss_growth_ratio": round(rss_last / rss_first, 3)}
 
 
-def verdict(name: str, value: float) -> str:
-    op, limit = BUDGETS[name]
-    ok = value <= limit if op == "<=" else value >= limit
-    return f"{'ok  ' if ok else 'OVER'} (budget {op} {limit})"
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=20, help="visitors held open at once (default 20)")
@@ -110,7 +106,7 @@ def main() -> int:
     results["load_average"] = os.getloadavg()
     print(f"{'measure':28} {'value':>10}  verdict")
     for name, value in results.items():
-        print(f"{name:28} {str(value):>10}  {verdict(name, value) if name in BUDGETS else ''}")
+        print(f"{name:28} {str(value):>10}  {verdict(BUDGETS[name], value) if name in BUDGETS else ''}")
     print(json.dumps(results))
     return 0
 
