@@ -23,3 +23,25 @@ def no_temp_files(tmp_path, monkeypatch):
     monkeypatch.setenv("TMPDIR", str(temp))
     monkeypatch.setattr(tempfile, "tempdir", str(temp))
     yield temp
+
+
+@pytest.fixture(scope="session")
+def l3_l4_scan():
+    """A scan (L3, L4, L5, dural sac) voxelized from the template narrowed at L3–L4: narrowest at L3–L4.
+
+    The template comes from the runtime cache (``viz.scan.templates``); the first run
+    after a model change builds it (5–135 s measured on 2 shared cores).
+    """
+    from tests.scan.scan_fixtures import TOTALSEGMENTATOR, upload_from
+    from viz.scan.templates import template_anatomy
+
+    source = template_anatomy("L3-L4")
+    return source, upload_from(source, {name: TOTALSEGMENTATOR[name] for name in ("L3", "L4", "L5", "dural_sac")})
+
+
+@pytest.fixture(scope="session")
+def l3_l4_bundle(l3_l4_scan):
+    """The scene bundle built on that patient's anatomy."""
+    from viz.scenes.bundle import build_bundle
+
+    return build_bundle(l3_l4_scan[1].anatomy)

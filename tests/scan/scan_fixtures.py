@@ -26,6 +26,17 @@ def stenosis_mesh(anatomy, name: str) -> trimesh.Trimesh:
                            np.asarray(part.faces), process=False)
 
 
+def upload_from(anatomy, labels: dict[str, int]):
+    """``anatomy_from_upload`` of a NIfTI label map voxelized at 1 mm from ``anatomy``'s stenosis meshes."""
+    from viz.scan.upload import anatomy_from_upload
+    from viz.scan.voxelize import grid_around, label_map_from_meshes, nifti_from_labels
+
+    meshes = {value: stenosis_mesh(anatomy, name) for name, value in labels.items()}
+    lps_from_voxel, shape = grid_around(list(meshes.values()), np.eye(3))
+    payload = nifti_from_labels(label_map_from_meshes(meshes, lps_from_voxel, shape), lps_from_voxel)
+    return anatomy_from_upload("scan.nii.gz", payload)
+
+
 def zip_bytes(files: dict[str, bytes]) -> bytes:
     """A zip archive of named files, in memory."""
     buffer = io.BytesIO()

@@ -2,35 +2,23 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
-from tests.scan.scan_fixtures import TOTALSEGMENTATOR, stenosis_mesh
+from tests.scan.scan_fixtures import TOTALSEGMENTATOR, upload_from
 from viz.models.metrics import anatomy_state_metrics
-from viz.scan.patient import template_anatomy
-from viz.scan.upload import anatomy_from_upload
-from viz.scan.voxelize import grid_around, label_map_from_meshes, nifti_from_labels
 
 VERSE = {"L3": 22, "L4": 23, "L5": 24, "sacrum": 26}
 """VerSe label values (viz/scan/labels.json): bones only, no dural sac."""
 
 
-def _upload(anatomy, labels: dict[str, int]):
-    meshes = {value: stenosis_mesh(anatomy, name) for name, value in labels.items()}
-    lps_from_voxel, shape = grid_around(list(meshes.values()), np.eye(3))
-    payload = nifti_from_labels(label_map_from_meshes(meshes, lps_from_voxel, shape), lps_from_voxel)
-    return anatomy_from_upload("scan.nii.gz", payload)
-
-
 @pytest.fixture(scope="module")
 def from_l4_l5_template(template):
-    return _upload(template, {name: TOTALSEGMENTATOR[name] for name in ("L3", "L4", "L5", "sacrum", "dural_sac")})
+    return upload_from(template, {name: TOTALSEGMENTATOR[name] for name in ("L3", "L4", "L5", "sacrum", "dural_sac")})
 
 
-@pytest.mark.timeout(600)  # builds the template narrowed at L3-L4: ≈60 s of CPU on this 2-core machine
-def test_story_moves_to_the_patients_narrowest_level():
-    source = template_anatomy("L3-L4")
-    scan = _upload(source, {name: TOTALSEGMENTATOR[name] for name in ("L3", "L4", "L5", "dural_sac")})
+@pytest.mark.timeout(600)  # the first run after a model change builds the L3-L4 template
+def test_story_moves_to_the_patients_narrowest_level(l3_l4_scan):
+    source, scan = l3_l4_scan
     assert scan.narrowest_level == "L3-L4"
     assert scan.anatomy.parts["ligamentum_flavum_L3-L4_left"].bites
     assert not scan.anatomy.parts["ligamentum_flavum_L4-L5_left"].bites
@@ -42,7 +30,7 @@ def test_story_moves_to_the_patients_narrowest_level():
 
 
 def test_bones_only_scan_gets_the_template_sac_and_says_so(template):
-    scan = _upload(template, VERSE)
+    scan = upload_from(template, VERSE)
     assert scan.convention == "verse"
     assert "dural_sac" in scan.fitted and "dural_sac" not in scan.measured
     assert scan.narrowest_level == "L4-L5"
@@ -68,12 +56,11 @@ def test_lamina_trims_are_cut_from_the_patients_bone(from_l4_l5_template, templa
     assert bone.mesh("decompressed").is_watertight
 
 
-def test_scene_bundle_builds_on_the_patient(from_l4_l5_template):
-    from viz.scenes.bundle import build_bundle
-
-    bundle = build_bundle(from_l4_l5_template.anatomy)
-    names = [part["name"] for part in bundle.meta["parts"]]
-    assert names == list(from_l4_l5_template.anatomy.parts)
-    first = bundle.meta["metrics"][0]["levels"]
-    assert set(first) == {"L3-L4", "L4-L5", "L5-S1"}
-    assert len(bundle.data) > 0
+@pytest.mark.timeout(600)
+def test_scene_bundle_builds_on_the_patient(l3_l4_scan, l3_l4_bundle):
+    anatomy = l3_l4_scan[1].anatomy
+    names = [part["name"] for part in l3_l4_bundle.meta["parts"]]
+    assert names == list(anatomy.parts)
+    first = l3_l4_bundle.meta["metrics"][0]["levels"]
+    assert set(first) == {"L3-L4", "L4-L5"}
+    assert len(l3_l4_bundle.data) > 0

@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 
 import numpy as np
 import pytest
 import trimesh
 
 from viz.errors import UserError
-from viz.scenes.story import STAGES, stage_ids, stage_metrics
+from viz.scenes.landmarks import focus_level
+from viz.scenes.story import STAGES, Hotspot, stage_ids, stage_metrics
 from viz.scenes.timeline import frame_at, read_array
 
 STORY = ("healthy", "stenosis", "prepare", "fluoroscopy", "incision", "removal", "decompressed", "recovery")
@@ -165,3 +167,20 @@ def test_recovery_shows_the_bandage_and_the_patient(meta, stages):
     frame = frame_at(meta, stage["start_s"] + stage["duration_s"] - 1e-3)
     assert frame.opacity["bandage"] > 0.5 and frame.opacity["torso"] > 0.5 and frame.opacity["incision"] == 0.0
     assert frame_at(meta, stages["removal"]["start_s"] + 1.0).opacity["bandage"] == 0.0
+
+
+def test_the_standard_story_is_told_at_l4_l5(anatomy, meta):
+    assert focus_level(anatomy) == "L4-L5"
+    spots = {spot["id"]: spot for stage in meta["stages"] for spot in stage["hotspots"]}
+    assert spots["thick_ligament"]["part"] == "ligamentum_flavum_L4-L5_left"
+    assert spots["disc_bulge"]["part"] == "L4-L5" and spots["kept"]["part"] == "L4"
+    disc_z = anatomy.parts["L4-L5"].positions_mm["healthy"][:, 2].mean()
+    assert meta["views"]["axial"]["focal_point_mm"][2] == pytest.approx(disc_z, abs=1.0)
+    assert "L4–L5" in meta["text"]["en"]["stages"]["stenosis"]["clinician"]["title"]
+
+
+def test_the_level_comes_from_the_bites(anatomy):
+    moved = {name: replace(part, bites=()) if "L4-L5" in name else part for name, part in anatomy.parts.items()}
+    with pytest.raises(ValueError, match="no ligamentum flavum bites"):
+        focus_level(replace(anatomy, parts=moved))
+    assert Hotspot("kept", "{vertebra}").part_at("L2-L3") == "L2"

@@ -169,3 +169,19 @@ def test_cli_prints_the_exact_captions():
 def test_data_files_are_valid_json():
     for lang in LANGUAGES:
         assert json.loads((TEXT_DIR / f"{lang}.json").read_text(encoding="utf-8"))["language"] == lang
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_words_name_the_level_the_story_is_told_at(lang):
+    raw = (TEXT_DIR / f"{lang}.json").read_text(encoding="utf-8")
+    assert "{level}" in raw and "{vertebra}" in raw
+    for level, vertebra in (("L4-L5", "L4"), ("L3-L4", "L3")):
+        book, shown = catalogue(lang, level), level.replace("-", "–")
+        titled = {line["stage"]: line for line in captions(lang, "clinician", level)}
+        assert shown in titled["stenosis"]["title"] and shown in titled["fluoroscopy"]["caption"]
+        assert vertebra in titled["incision"]["caption"]
+        assert shown in book["hotspots"]["stenosis"]["disc_bulge"]["clinician"]
+        assert "{level}" not in json.dumps(book) and "{vertebra}" not in json.dumps(book)
+    other = json.dumps(catalogue(lang, "L3-L4"), ensure_ascii=False)
+    assert "9.4 mm" in other or "9,4 mm" in other, "literature figures keep the level they were measured at"
+    assert "L4–L5" in catalogue(lang, "L3-L4")["stages"]["stenosis"]["clinician"]["caption"]

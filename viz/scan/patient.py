@@ -17,30 +17,30 @@ bones (:mod:`viz.scan.fit`). The three states (``docs/CONTRACTS.md`` §1):
     own bone (:mod:`viz.scan.bone_bites`).
 
 The story is replayed at the patient's narrowest level: the one with the
-smallest measured dural sac area (or, if the scan has no dural sac, the smallest
-canal AP diameter), among the levels whose two bones are in the scan. Metrics
-are :func:`viz.models.metrics.compute_metrics` on the patient geometry.
+smallest measured dural sac area among the levels whose two bones are in the
+scan (:func:`narrowest_level`). The patient's anatomy is then fitted from the
+template narrowed at that level (:mod:`viz.scan.templates`), so its ligamentum
+flavum carries the MILD bites there and the scenes tell the story there
+(:func:`viz.scenes.landmarks.focus_level`). Metrics are
+:func:`viz.models.metrics.compute_metrics` on the patient geometry.
 Frame: LPS+ millimetres (+x patient's left, +y posterior, +z superior).
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, replace
 
 import numpy as np
 import trimesh
 
-from viz.models.anatomy import STATES, Anatomy, Part, build_anatomy
+from viz.models.anatomy import STATES, Anatomy, Part
 from viz.models.metrics import compute_metrics
 from viz.scan.bone_bites import carve_bone_bites
 from viz.scan.fit import SpineDeformation, fit_level, register_bone, transfer_displacement
 from viz.scan.labels import BONES, DISCS
 from viz.scan.sources import ScanStructures
-
-TEMPLATE_STENOSIS_LEVEL = "L4-L5"
-"""Level the cached template narrows (the most common, ANATOMY.md: Khasawneh 2023; Abbas 2010)."""
+from viz.scan.templates import TEMPLATE_STENOSIS_LEVEL, template_anatomy
 
 _LEVEL_PATTERN = re.compile(r"L[1-5]-(?:L[1-5]|S1)")
 _BONE_PATTERN = re.compile(r"(?<![A-Za-z0-9])(L[1-5]|S1)(?![0-9-])")
@@ -87,16 +87,6 @@ class PatientScan:
                     f"nerve sac is narrowest; parts a scan does not show come from a typical spine.")
         return (f"Your scan was read ({bones}). It does not mark the nerve sac, so its size is not measured; "
                 f"the story is shown at {self.narrowest_level} with parts from a typical spine.")
-
-
-@functools.lru_cache(maxsize=len(DISCS))
-def template_anatomy(level: str = TEMPLATE_STENOSIS_LEVEL) -> Anatomy:
-    """The web-detail template whose stenosis is at ``level`` (kept per process: ≈8 s to build)."""
-    if level == TEMPLATE_STENOSIS_LEVEL:
-        from viz.models.cache import load_anatomy
-
-        return load_anatomy()
-    return build_anatomy(lod="web", severity={level: 1.0})
 
 
 def triangle_budgets(template: Anatomy) -> dict[str, int]:

@@ -43,7 +43,7 @@ def skin_y_mm(anatomy) -> float:
     """Return the height (LPS y) of the skin of the back over the lumbar spine, mm.
 
     :data:`SUBCUTANEOUS_DEPTH_MM` behind the spinous processes within 50 mm of the
-    L4–L5 level, and at least :data:`MIN_COVER_MM` behind any bone (the sacrum slopes backward).
+    treated level (:func:`viz.scenes.landmarks.focus_level`), and at least :data:`MIN_COVER_MM` behind any bone (the sacrum slopes backward).
     """
     level_z = anatomy_landmarks(anatomy)["level_mm"][2]
     bones = np.concatenate([p.positions_mm["healthy"] for p in anatomy.parts.values() if p.group == "bone"])

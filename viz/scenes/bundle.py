@@ -27,7 +27,7 @@ from viz.errors import UserError
 from viz.scenes import xray
 from viz.scenes.body import BODY_COLORS, body_meshes
 from viz.scenes.cameras import camera_views
-from viz.scenes.landmarks import anatomy_landmarks
+from viz.scenes.landmarks import anatomy_landmarks, focus_level
 from viz.scenes.instruments import (incision_point_mm, instrument_meshes, instrument_tracks, needle_target,
                                    portal_docks, pose_matrix)
 from viz.scenes.lod import light_mesh, pinch_values
@@ -144,15 +144,16 @@ def _static_entry(name: str, group: str, mesh: trimesh.Trimesh, blob: _Blob) -> 
             "positions": {"rest": blob.add(mesh.vertices, "f4")}, "bites": [], "pinch": None, "light": None}
 
 
-def _stage_entries(anatomy, tracks, extras: dict[str, np.ndarray], canal_mm) -> list[dict]:
-    """Stages as §3 JSON: absolute start times, instrument tracks and resolved hotspot positions."""
+def _stage_entries(anatomy, tracks, extras: dict[str, np.ndarray], canal_mm, level: str) -> list[dict]:
+    """Stages as §3 JSON: absolute start times, instrument tracks, hotspots on the parts at ``level``."""
     entries, start_s = [], 0.0
     for stage in STAGES:
         entry = stage.to_json()
+        parts = [(h.id, h.part_at(level)) for h in stage.hotspots]
         entry.update(start_s=start_s, instruments=[t.to_json() for t in tracks[stage.id]], hotspots=[
-            {"id": h.id, "part": h.part,
-             "position_mm": _hotspot_position(anatomy, h.part, stage.morph[1], extras, canal_mm)}
-            for h in stage.hotspots])
+            {"id": spot, "part": part,
+             "position_mm": _hotspot_position(anatomy, part, stage.morph[1], extras, canal_mm)}
+            for spot, part in parts])
         entries.append(entry)
         start_s += stage.duration_s
     return entries
@@ -205,6 +206,10 @@ def _xray_images(anatomy, views, meshes, tracks, dye) -> dict[str, str]:
 def build_bundle(anatomy, compute_metrics=None) -> SceneBundle:
     """Build the scene bundle from an anatomy (pure and deterministic).
 
+    The story is told at the anatomy's treated level (:func:`viz.scenes.landmarks.focus_level`):
+    views, instrument paths, body pieces, hotspots, X-ray images and the words that
+    name the level all follow it.
+
     Parameters
     ----------
     anatomy : viz.models.anatomy.Anatomy
@@ -215,6 +220,7 @@ def build_bundle(anatomy, compute_metrics=None) -> SceneBundle:
     if compute_metrics is None:
         from viz.models.metrics import compute_metrics
     blob = _Blob()
+    level = focus_level(anatomy)
     views = camera_views(anatomy)
     marks = anatomy_landmarks(anatomy)
     tracks = instrument_tracks(anatomy, STAGES)
@@ -231,7 +237,7 @@ def build_bundle(anatomy, compute_metrics=None) -> SceneBundle:
     extras = {name: np.asarray(mesh.bounds).mean(axis=0) for name, mesh in body.items()}
     extras.update(torso=entry + [0.0, 0.0, UPPER_BACK_MM], numbed_area=entry, incision=entry, bandage=entry,
                   portal=portal_docks(anatomy)["left"][0])
-    stages = _stage_entries(anatomy, tracks, extras, marks["canal_mm"])
+    stages = _stage_entries(anatomy, tracks, extras, marks["canal_mm"], level)
     points = np.concatenate([p.positions_mm["healthy"] for p in anatomy.parts.values()])
     meta = {
         "version": 1, "units": "mm", "frame": "LPS", "states": ["healthy", "stenosis", "decompressed"],
@@ -242,7 +248,7 @@ def build_bundle(anatomy, compute_metrics=None) -> SceneBundle:
         "stages": stages,
         "images": _xray_images(anatomy, views, meshes, tracks, dye),
         "metrics": _metric_samples(anatomy, compute_metrics),
-        "text": {lang: catalogue(lang) for lang in LANGUAGES},
+        "text": {lang: catalogue(lang, level) for lang in LANGUAGES},
     }
     return SceneBundle(_rounded(meta), blob.bytes())
 
@@ -321,10 +327,15 @@ def load_bundle() -> SceneBundle:
 def regenerate_assets(check: bool = False) -> Iterator[str]:
     """Regenerate the model caches and the scene bundle; yield one line per file.
 
+    Regenerating also fills the git-ignored runtime cache of the templates narrowed at
+    the other levels (:func:`viz.scan.templates.warm_templates`), so a patient's scan
+    narrowest elsewhere imports within its budget.
+
     Parameters
     ----------
     check : bool, default: False
-        Only compare: yield the files that differ and raise :class:`UserError` if any does.
+        Only compare the committed files: yield those that differ and raise
+        :class:`UserError` if any does.
     """
     from viz.models import cache as model_cache
 
@@ -356,3 +367,7 @@ def regenerate_assets(check: bool = False) -> Iterator[str]:
     if stale:
         raise UserError(f"Generated assets are out of date ({', '.join(stale)}); run python -m viz build-assets.")
     load_bundle.cache_clear()
+    if not check:
+        from viz.scan.templates import warm_templates
+
+        yield from warm_templates()

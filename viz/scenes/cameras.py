@@ -3,14 +3,15 @@
 Frame and units: millimetres, LPS+ (+x toward the patient's left, +y posterior,
 +z superior). The patient lies prone during MILD, so the surgeon looks at the back
 from +y toward −y with the head up on screen (``back``). ``side`` looks from the
-patient's left (+x); ``axial`` looks down the canal at L4–L5 from above with the
-back (+y) up on screen and a clip plane through the L4–L5 disc so the canal
+patient's left (+x); ``axial`` looks down the canal at the treated level
+(:func:`viz.scenes.landmarks.focus_level`, L4–L5 in the standard anatomy) from above
+with the back (+y) up on screen and a clip plane through that level's disc so the canal
 cross-section shows; ``xray`` is the anteroposterior fluoroscopy direction (beam
 from the table, detector above the back); ``oblique`` is the contralateral oblique
 fluoroscopy view for work on the left side (detector 45° toward the patient's
 right), which shows instrument depth against the contrast-outlined dural sac.
-``room`` shows the patient on the table, ``closeup`` the left L4–L5
-interlaminar window where the portal docks and ``skin`` the incision site on the back.
+``room`` shows the patient on the table, ``closeup`` the left interlaminar
+window of the treated level where the portal docks and ``skin`` the incision site on the back.
 
 Views are computed from the anatomy (:func:`camera_views`); ``VIEWS`` is the same
 for the cached standard anatomy, built on first use.

@@ -9,12 +9,13 @@ along −z (handle toward +z); a key poses it by the rotation taking +z to
 Sizes: the epidurography needle is 22 G (0.72 mm outer diameter, 89 mm long);
 the skin anesthetic needle 25 G (0.51 mm, 38 mm); the portal 6 G (5.1 mm outer
 diameter, ANATOMY.md); the bone and tissue tools pass through the portal (3.8 mm
-shafts). Paths: the needle reaches the posterior epidural space at L4–L5 from a
-posterior paramedian, slightly caudal approach; the portal docks on the inferior
-edge of the L4 lamina on the working side (left first, then right), entering from
-caudal at ≈35°; the tools pivot in the portal and their tips visit the bites of
-tissue in the anatomy's removal order (lateral to medial, left then right), each
-arriving just before the bite's removal progress ``t``.
+shafts). Paths, at the level MILD treats (:func:`viz.scenes.landmarks.focus_level`,
+L4–L5 in the standard anatomy): the needle reaches the posterior epidural space at
+that level from a posterior paramedian, slightly caudal approach; the portal docks on
+the inferior edge of the lamina above it (L4 for L4–L5) on the working side (left
+first, then right), entering from caudal at ≈35°; the tools pivot in the portal and
+their tips visit the bites of tissue in the anatomy's removal order (lateral to medial,
+left then right), each arriving just before the bite's removal progress ``t``.
 
 References
 ----------
@@ -33,6 +34,7 @@ import scipy.spatial
 import trimesh
 
 from viz.scenes.body import skin_y_mm
+from viz.scenes.landmarks import focus_level, upper_vertebra
 
 NEEDLE_OUTER_DIAMETER_MM = 0.72
 """22 G needle outer diameter, mm (ISO 9626)."""
@@ -198,14 +200,14 @@ def _bone_points(anatomy, state: str = "stenosis") -> scipy.spatial.cKDTree:
 
 
 def portal_docks(anatomy) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Return, per side, the portal tip docked on the L4 lamina and its tip→handle direction.
+    """Return, per side, the portal tip docked on the lamina and its tip→handle direction.
 
-    The tip is the L4 vertex nearest to the first bite worked on that side (the
+    The lamina is the one above the treated level (L4 for L4–L5). The tip is its vertex nearest to the first bite worked on that side (the
     inferior edge of the lamina, lateral part of the interlaminar window), 0.5 mm
     out along the first approach whose path keeps clear of bone beyond 6 mm.
     """
     bones = _bone_points(anatomy)
-    lamina = anatomy.parts["L4"].positions_mm["stenosis"].astype(float)
+    lamina = anatomy.parts[upper_vertebra(focus_level(anatomy))].positions_mm["stenosis"].astype(float)
     bites = sorted((b for p in anatomy.parts.values() for b in p.bites), key=lambda b: b.order)
     docks = {}
     for side_name, side in (("left", 1.0), ("right", -1.0)):
@@ -218,15 +220,16 @@ def portal_docks(anatomy) -> dict[str, tuple[np.ndarray, np.ndarray]]:
 
 
 def needle_target(anatomy) -> tuple[np.ndarray, np.ndarray]:
-    """Return the needle tip in the posterior epidural space at L4–L5 and its tip→hub direction.
+    """Return the needle tip in the posterior epidural space at the treated level and its tip→hub direction.
 
     The tip lies 1 mm behind the dural sac on the midline of the canal, at the first
-    height of the interlaminar window (from the middle of the L4–L5 ligamentum flavum
+    height of the interlaminar window (from the middle of that level's ligamentum flavum
     outward) where a posterior paramedian path clears the laminae.
     """
     bones = _bone_points(anatomy)
     sac = anatomy.parts["dural_sac"].positions_mm["stenosis"]
-    ligament = np.concatenate([anatomy.parts[f"ligamentum_flavum_L4-L5_{side}"].positions_mm["stenosis"]
+    level = focus_level(anatomy)
+    ligament = np.concatenate([anatomy.parts[f"ligamentum_flavum_{level}_{side}"].positions_mm["stenosis"]
                                for side in ("left", "right")])
     low, high = ligament[:, 2].min() + 3.0, ligament[:, 2].max() - 3.0
     heights = sorted(np.linspace(low, high, 13), key=lambda z: abs(z - (low + high) / 2))

@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 
 from viz.errors import UserError
+from viz.scenes.landmarks import upper_vertebra
 
 ANATOMY_GROUPS = ("bone", "disc", "ligament", "dural_sac", "nerve", "fat")
 """Groups of :class:`viz.models.anatomy.Part` drawn in every stage."""
@@ -39,13 +40,20 @@ class CameraKey:
 class Hotspot:
     """A tappable label on a structure (an anatomy part, a body piece or an instrument).
 
-    Its position is resolved by :mod:`viz.scenes.bundle`: the part's centre at the stage
-    end, the point of a long part (dural sac) nearest the L4–L5 canal, the incision
-    for the pieces on the skin, the portal's dock for the portal.
+    ``part`` may name the treated level as ``{level}`` (``"L4-L5"``) and the vertebra
+    above it as ``{vertebra}`` (``"L4"``); :meth:`part_at` fills them in for an anatomy's
+    level (:func:`viz.scenes.landmarks.focus_level`). Its position is resolved by
+    :mod:`viz.scenes.bundle`: the part's centre at the stage end, the point of a long
+    part (dural sac) nearest the canal at the treated level, the incision for the pieces
+    on the skin, the portal's dock for the portal.
     """
 
     id: str
     part: str
+
+    def part_at(self, level: str) -> str:
+        """The part's name at a treated ``level`` such as ``"L3-L4"``."""
+        return self.part.format(level=level, vertebra=upper_vertebra(level))
 
 
 @dataclass(frozen=True)
@@ -119,15 +127,15 @@ STAGES: tuple[Stage, ...] = tuple(_holding_last_view(stage) for stage in (
         camera=(CameraKey(0.0, "back"), CameraKey(3.5, "side"), CameraKey(7.0, "axial")),
         show_groups=ANATOMY_GROUPS,
         opacity={"bone": 0.7},
-        hotspots=(Hotspot("canal", "dural_sac"), Hotspot("ligament", "ligamentum_flavum_L4-L5_left")),
+        hotspots=(Hotspot("canal", "dural_sac"), Hotspot("ligament", "ligamentum_flavum_{level}_left")),
     ),
     Stage(
         id="stenosis", duration_s=10.0, morph=("healthy", "stenosis"), removal=(0.0, 0.0),
         camera=(CameraKey(0.0, "axial"), CameraKey(9.5, "axial")),
         show_groups=ANATOMY_GROUPS,
         opacity={"bone": 0.85},
-        hotspots=(Hotspot("thick_ligament", "ligamentum_flavum_L4-L5_left"),
-                  Hotspot("disc_bulge", "L4-L5"), Hotspot("pinched_nerves", "dural_sac")),
+        hotspots=(Hotspot("thick_ligament", "ligamentum_flavum_{level}_left"),
+                  Hotspot("disc_bulge", "{level}"), Hotspot("pinched_nerves", "dural_sac")),
     ),
     Stage(
         id="prepare", duration_s=9.0, morph=("stenosis", "stenosis"), removal=(0.0, 0.0),
@@ -164,7 +172,7 @@ STAGES: tuple[Stage, ...] = tuple(_holding_last_view(stage) for stage in (
         hide_parts=("c_arm", "bandage", "numbed_area"),
         opacity={"bone": 0.5, "body": 0.12},
         instruments=("portal", "bone_tool", "tissue_tool"),
-        hotspots=(Hotspot("bites", "ligamentum_flavum_L4-L5_left"),
+        hotspots=(Hotspot("bites", "ligamentum_flavum_{level}_left"),
                   Hotspot("sac_expands", "dural_sac")),
     ),
     Stage(
@@ -173,7 +181,7 @@ STAGES: tuple[Stage, ...] = tuple(_holding_last_view(stage) for stage in (
         show_groups=ANATOMY_GROUPS,
         opacity={"bone": 0.85},
         compare=("stenosis", "decompressed"),
-        hotspots=(Hotspot("room_again", "dural_sac"), Hotspot("kept", "L4")),
+        hotspots=(Hotspot("room_again", "dural_sac"), Hotspot("kept", "{vertebra}")),
     ),
     Stage(
         id="recovery", duration_s=8.0, morph=("decompressed", "decompressed"), removal=(1.0, 1.0),
@@ -212,7 +220,7 @@ def stage_metrics(stage_id: str) -> dict:
     -------
     dict
         ``{"levels": {"L4-L5": {"dural_sac_csa_mm2", "canal_ap_mm", "lf_thickness_mm", ...}}}``
-        from :func:`viz.models.metrics.compute_metrics`.
+        of the standard anatomy, from :func:`viz.models.metrics.compute_metrics`.
     """
     stage = get_stage(stage_id)
     from viz.models.cache import load_anatomy

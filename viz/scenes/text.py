@@ -3,7 +3,10 @@
 Two voices per stage: ``patient`` (plain words, at most a 6th-grade reading level,
 calm, no promises) and ``clinician`` (anatomical terms, numbers, instrument names,
 sources from ``../shared/ANATOMY.md``). No text lives in code; this module only
-loads, checks and arranges it. Frame and units of the numbers quoted in the
+loads, checks and arranges it. Texts that name the treated level say ``{level}``
+(written ``L4–L5``) and ``{vertebra}`` (the vertebra above it, ``L4``); they are
+filled in for the anatomy the story is told on (:func:`viz.scenes.landmarks.focus_level`),
+L4–L5 for the standard anatomy. Literature figures keep the level they were measured at. Frame and units of the numbers quoted in the
 texts: millimetres, LPS+ (+x toward the patient's left, +y posterior, +z superior).
 """
 
@@ -15,11 +18,15 @@ import re
 from pathlib import Path
 
 from viz.errors import UserError
+from viz.scenes.landmarks import upper_vertebra
 from viz.scenes.story import stage_ids
 
 TEXT_DIR = Path(__file__).with_name("text")
 LANGUAGES = ("en", "es")
 MODES = ("patient", "clinician")
+STANDARD_LEVEL = "L4-L5"
+"""The level the standard anatomy narrows (``viz.models.anatomy.build_anatomy``'s default):
+the words of the standard story (the CLI ``captions``)."""
 
 
 def _check(lang: str, mode: str | None = None) -> None:
@@ -35,12 +42,25 @@ def _load(lang: str) -> dict:
         return json.load(handle)
 
 
-def catalogue(lang: str) -> dict:
+def _at_level(value, level: str):
+    """``value`` (plain JSON data) with ``{level}`` and ``{vertebra}`` filled in for ``level``."""
+    if isinstance(value, dict):
+        return {key: _at_level(item, level) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_at_level(item, level) for item in value]
+    if isinstance(value, str):
+        return value.replace("{level}", level.replace("-", "–")).replace("{vertebra}", upper_vertebra(level))
+    return value
+
+
+def catalogue(lang: str, level: str = STANDARD_LEVEL) -> dict:
     """Return everything the interface shows in one language.
 
     Parameters
     ----------
     lang : {"en", "es"}
+    level : str, default: "L4-L5"
+        The treated level the story is told at (e.g. ``"L3-L4"``).
 
     Returns
     -------
@@ -54,19 +74,21 @@ def catalogue(lang: str) -> dict:
         A fresh copy: callers may change it.
     """
     _check(lang)
-    return json.loads(json.dumps(_load(lang)))
+    return _at_level(_load(lang), level)
 
 
-def captions(lang: str = "en", mode: str = "patient") -> list[dict]:
+def captions(lang: str = "en", mode: str = "patient", level: str = STANDARD_LEVEL) -> list[dict]:
     """Return ``[{"stage", "title", "caption"}, ...]`` in timeline order (the CLI ``captions``).
 
     Parameters
     ----------
     lang : {"en", "es"}, default: "en"
     mode : {"patient", "clinician"}, default: "patient"
+    level : str, default: "L4-L5"
+        The treated level the story is told at.
     """
     _check(lang, mode)
-    stages = _load(lang)["stages"]
+    stages = _at_level(_load(lang)["stages"], level)
     return [{"stage": sid, "title": stages[sid][mode]["title"], "caption": stages[sid][mode]["caption"]}
             for sid in stage_ids()]
 
