@@ -5,8 +5,6 @@ Frame and units: millimetres; LPS+ (+x left, +y posterior, +z superior).
 
 from __future__ import annotations
 
-import pytest
-
 import numpy as np
 import trimesh
 from scipy.spatial import cKDTree
@@ -57,7 +55,6 @@ def test_bites_are_closed_separate_shells(anatomy):
         assert abs(shell.volume - bite.volume_mm3) < 0.05 * bite.volume_mm3 + 0.5
 
 
-@pytest.mark.xfail(strict=True, reason='known defect (issue 4 open): the MILD bites remove ~5 % of the L4-L5 ligament slab, the design asks 40-85 %')
 def test_boolean_pieces_add_up_to_the_stenotic_ligament(anatomy):
     level = anatomy.levels["L4-L5"]
     for side in SIDES:
@@ -82,7 +79,6 @@ def test_decompression_never_enters_the_dural_sac_or_nerve_roots(anatomy):
         assert distance > 0.5, (part.name, distance)
 
 
-@pytest.mark.xfail(strict=True, reason='known defect (issue 4 open): bites reach 87 % of the ligament depth, the design keeps the anterior 15 %')
 def test_a_layer_of_ligament_always_shields_the_sac(anatomy):
     level = anatomy.levels["L4-L5"]
     for side in SIDES:

@@ -32,7 +32,6 @@ def test_web_vertebrae_deviate_little_from_the_reference(anatomy, name):
     assert deviation < 0.3
 
 
-@pytest.mark.xfail(strict=True, reason='known defect (issue 4 open): the web L4 deviates from the reference beyond the portal trims at 379 sample points (limit 200)')
 def test_l4_keeps_its_shape_apart_from_the_portal_trims(anatomy):
     reference = reference_vertebra("L4")
     mesh = anatomy.parts["L4"].mesh("decompressed")

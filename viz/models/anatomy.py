@@ -14,13 +14,17 @@ vertex array, so a player can hide them one by one. The contract is
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dataclasses import dataclass, field
 
 import numpy as np
-import trimesh
 
 from viz.models.constants import LEVEL_NAMES
 from viz.models.levels import Level
+
+if TYPE_CHECKING:
+    import trimesh
 
 STATES = ("healthy", "stenosis", "decompressed")
 """Anatomy states, in story order."""
@@ -99,6 +103,7 @@ class Part:
 
     def mesh(self, state: str) -> trimesh.Trimesh:
         """The part in ``state`` as a watertight mesh; ``"decompressed"`` drops every bite."""
+        import trimesh
         faces = self.kept_faces(1.0 if state == "decompressed" else -1.0)
         mesh = trimesh.Trimesh(np.asarray(self.positions_mm[state], float), faces, process=False)
         mesh.remove_unreferenced_vertices()

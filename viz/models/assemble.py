@@ -15,10 +15,11 @@ from viz.models.anatomy import LEVELS, STATES, Anatomy, Bite, Part
 from viz.models.constants import DURAL_SAC_WALL_GAP_MM, ROOTLET_DIAMETER_MM
 from viz.models.decompression import decompress_level
 from viz.models.fat import epidural_fat
-from viz.models.geometry import decimate
+from viz.models.geometry import SurfaceProbe, decimate, make_mesh, sweep_tube
 from viz.models.levels import build_levels, canal_centreline
-from viz.models.soft_tissue import cauda_equina, disc, dural_sac, nerve_root
-from viz.models.stenosis import disc_bulge, facet_growth, keep_clear_of_bone, level_state, sac_map
+from viz.models.nerve_roots import BONE_GAP_MM, Tissue, contact_push, deform_root, root_path, root_radius_mm
+from viz.models.soft_tissue import cauda_equina, disc, dural_sac
+from viz.models.stenosis import disc_bulge, facet_growth, keep_clear, level_state, sac_map
 from viz.models.vertebrae import bones, sacral_canal_points
 
 DETAIL = {
@@ -33,6 +34,9 @@ DETAIL = {
 
 BONE_NAMES = ("L1", "L2", "L3", "L4", "L5", "sacrum")
 
+ROOT_PROBE_LIGAMENT_CELLS = (40, 30, 6)
+"""Cells of the dense ligament surface used to find where it presses on a root."""
+
 
 def _same(vertices: np.ndarray) -> dict[str, np.ndarray]:
     v = np.asarray(vertices, np.float32)
@@ -46,7 +50,11 @@ def _part(name, group, faces, positions, bites=()):
 
 
 def _bone_parts(meshes, marks, levels, states, cuts):
-    """Bone parts; ``cuts`` maps a bone to (remains, pieces) from decompression."""
+    """Bone parts; ``cuts`` maps a bone to (remains, pieces) from decompression.
+
+    Each entry also holds the uncut bone in every state (one shell, no
+    coincident cut faces), which the sac and roots keep clear of.
+    """
     parts = {}
     for name in BONE_NAMES:
         mesh = meshes[name]
@@ -62,16 +70,57 @@ def _bone_parts(meshes, marks, levels, states, cuts):
         vertices = np.concatenate([s.vertices for s in shells])
         offsets = np.cumsum([0] + [len(s.vertices) for s in shells])
         faces = np.concatenate([s.faces + o for s, o in zip(shells, offsets)])
-        nearest = normals[tree.query(vertices)[1]]
-        positions = {}
+        both = np.concatenate([vertices, mesh.vertices])
+        nearest = normals[tree.query(both)[1]]
+        positions, whole = {}, {}
         for state in STATES:
-            moved = np.array(vertices, float)
+            moved = np.array(both, float)
             for centres, level_name in joints:
-                moved += facet_growth(vertices, nearest, centres, states[state][level_name].facet_growth_mm) - vertices
-            positions[state] = moved
+                moved += facet_growth(both, nearest, centres, states[state][level_name].facet_growth_mm) - both
+            positions[state] = moved[:len(vertices)]
+            whole[state] = make_mesh(moved[len(vertices):], mesh.faces)
         bites = [(p, offsets[i + 1], offsets[i + 2]) for i, p in enumerate(pieces)]
-        parts[name] = (faces, positions, bites)
+        parts[name] = (faces, positions, bites, whole)
     return parts
+
+
+def _root_tissues(built, marks, levels, states):
+    """Per stenotic level and state: the tissues that press on the roots (full detail)."""
+    out = {}
+    for name, level in levels.items():
+        if all(states[s][name] == states["healthy"][name] for s in STATES):
+            continue
+        out[name] = {state: [] for state in STATES}
+        disc_mesh = disc(marks[level.upper], marks[level.lower], DETAIL["high"]["disc_rings"])
+        ligaments = {side: ligament.slab_mesh(level, side, 0.0, ROOT_PROBE_LIGAMENT_CELLS) for side in ("left", "right")}
+        upper, lower = marks[level.upper], marks[level.lower]
+        joints = 0.5 * (upper.inferior_facets_mm + lower.superior_facets_mm)
+        bone_meshes = [built[level.upper][0], built[level.lower][0]]
+        probes = [SurfaceProbe([m]) for m in [disc_mesh, *ligaments.values(), *bone_meshes]]
+        for state in STATES:
+            shape = states[state][name]
+            moved = [disc_bulge(disc_mesh.vertices, level, shape)]
+            moved += [ligament.remap(level, side, m.vertices, 0.0, shape.ligament_amount) for side, m in ligaments.items()]
+            moved += [facet_growth(m.vertices, m.vertex_normals, joints, shape.facet_growth_mm) for m in bone_meshes]
+            out[name][state] = [Tissue(p, np.asarray(v) - p.vertices) for p, v in zip(probes, moved)]
+    return out
+
+
+def _root_part(name, bone, side, vertebra, probe, near, tissues, detail, bones_by_state):
+    """The nerve root of ``bone`` on ``side`` in every state (one vertex order)."""
+    radius = root_radius_mm(bone)
+    path = root_path(bone, side, vertebra, probe, detail["root_samples"])
+    vertices, faces = sweep_tube(path, radius, detail["root_ring"])
+    if make_mesh(vertices, faces).volume < 0:
+        faces = faces[:, ::-1].copy()
+    positions = {}
+    for state in STATES:
+        pressing = [t for lv in near if lv.name in tissues for t in tissues[lv.name][state]]
+        push, squeeze = contact_push(path, radius, pressing)
+        moved = deform_root(vertices, path, detail["root_ring"], push, squeeze)
+        centres = np.concatenate([np.repeat(path + push, detail["root_ring"], axis=0), (path + push)[[0, -1]]])
+        positions[state] = keep_clear(moved, centres, bones_by_state[state], BONE_GAP_MM)
+    return _part(name, "nerve", faces, positions)
 
 
 def assemble(lod: str, severity: dict[str, float]) -> Anatomy:
@@ -121,8 +170,10 @@ def assemble(lod: str, severity: dict[str, float]) -> Anatomy:
         return out
 
     parts = {}
-    for name, (faces, positions, entries) in _bone_parts(meshes, marks, levels, states, cuts).items():
+    whole = {}
+    for name, (faces, positions, entries, uncut) in _bone_parts(meshes, marks, levels, states, cuts).items():
         parts[name] = _part(name, "bone", faces, positions, bites_of(entries))
+        whole[name] = uncut
     for name, level in levels.items():
         vertices = disc(marks[level.upper], marks[level.lower], detail["disc_rings"])
         positions = {state: disc_bulge(vertices.vertices, level, states[state][name]) for state in STATES}
@@ -162,24 +213,21 @@ def assemble(lod: str, severity: dict[str, float]) -> Anatomy:
         positions[state] = rootlets.vertices + (moved - rootlets.anchors)
     parts["cauda_equina"] = _part("cauda_equina", "nerve", rootlets.faces, positions)
 
-    for bone in BONE_NAMES[:-1]:
+    tissues = _root_tissues(built, marks, levels, states)
+    for index, bone in enumerate(BONE_NAMES[:-1]):
+        neighbours = BONE_NAMES[max(index - 1, 0):index + 2]
+        near = [lv for lv in levels.values() if bone in (lv.upper, lv.lower)]
+        probe = SurfaceProbe([built[b][0] for b in neighbours])
         for side in ("left", "right"):
-            below = BONE_NAMES[BONE_NAMES.index(bone) + 1]
-            mesh = nerve_root(bone, side, marks[bone], [built[bone][0], built[below][0]], detail["root_samples"],
-                              detail["root_ring"])
-            rings = np.repeat(mesh.vertices[-2:].mean(axis=0, keepdims=True), len(mesh.vertices), axis=0)
-            rings[:-2] = mesh.vertices[:-2].reshape(-1, detail["root_ring"], 3).mean(axis=1).repeat(
-                detail["root_ring"], axis=0)
-            mesh.vertices = keep_clear_of_bone(mesh.vertices, rings, [parts[bone].mesh("healthy"),
-                                                                      parts[below].mesh("healthy")], 0.2)
             name = f"nerve_root_{bone}_{side}"
-            parts[name] = _part(name, "nerve", mesh.faces, _same(mesh.vertices))
+            parts[name] = _root_part(name, bone, side, marks[bone], probe, near, tissues, detail,
+                                     {state: [whole[b][state] for b in neighbours] for state in STATES})
 
     sac = dural_sac(centreline, detail["sac_step"], detail["sac_ring"])
     positions = {}
     for state in STATES:
         squeezed = sac_map(sac.vertices, sac.centres, sac.semi_axes, levels, states[state])
-        bone_meshes = [parts[name].mesh(state) for name in BONE_NAMES]
-        positions[state] = keep_clear_of_bone(squeezed, sac.centres, bone_meshes, 2 * DURAL_SAC_WALL_GAP_MM)
+        bone_meshes = [whole[name][state] for name in BONE_NAMES]
+        positions[state] = keep_clear(squeezed, sac.centres, bone_meshes, DURAL_SAC_WALL_GAP_MM)
     parts["dural_sac"] = _part("dural_sac", "dural_sac", sac.faces, positions)
     return Anatomy(parts=parts, lod=lod, levels=levels)

@@ -47,11 +47,20 @@ SECTOR_S = (0.99, 0.03)
 SECTOR_W = (0.04, 0.96)
 """Lower and upper limits of the removed core (ligament parameter w)."""
 
-TOOL_REACH_MM = 26.0
-"""Radius of the working cone's base: how far the tools sweep from the portal axis."""
+TOOL_PIVOT_MM = 25.0
+"""Distance of the tools' pivot (where the portal crosses the back muscles)
+behind the docking point, along the portal axis."""
 
-LAMINA_BITE_DEPTH_MM = 4.0
-"""Depth of lamina trimmed by the bone sculptor at the portal's tip."""
+TOOL_HALF_ANGLE_DEG = 35.0
+"""Half-angle of the cone the angled tools sweep about the portal axis."""
+
+LAMINA_BITE_DEPTH_MM = 3.0
+"""Depth of lamina trimmed by the bone sculptor at the portal's tip ("a little lamina")."""
+
+CORE_CHORD_MARGIN = 0.03
+"""Depth fraction kept between a core's planar faces and ``ANTERIOR_KEEP``: the
+core's flat triangles span a curved parameter surface and would otherwise
+overshoot it by up to about 2 % of the depth."""
 
 
 @dataclass(frozen=True)
@@ -97,30 +106,28 @@ def portal_axis(level: Level, side: str) -> tuple[np.ndarray, np.ndarray]:
     return level.world(dock), direction @ level.frame
 
 
-def _reach(level: Level, side: str) -> manifold3d.Manifold:
-    """The tools' working cone: apex behind the portal tip, opening toward the ligament."""
-    dock, direction = portal_axis(level, side)
-    length = 60.0
-    cone = manifold3d.Manifold.cylinder(length, 0.5 * PORTAL_DIAMETER_MM, TOOL_REACH_MM, 48)
+def _along(direction: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Affine (3, 4) taking manifold3d's +z-axis primitives to ``direction`` at ``start``."""
     z = np.array([0.0, 0.0, 1.0])
-    axis = np.cross(z, direction)
     angle = np.arccos(np.clip(direction @ z, -1.0, 1.0))
-    rotation = trimesh.transformations.rotation_matrix(angle, axis)[:3, :3]
-    apex = dock - direction * 8.0
-    affine = np.hstack([rotation, apex[:, None]])
-    return cone.transform(affine)
+    rotation = trimesh.transformations.rotation_matrix(angle, np.cross(z, direction))[:3, :3]
+    return np.hstack([rotation, np.asarray(start, float)[:, None]])
+
+
+def _reach(level: Level, side: str) -> manifold3d.Manifold:
+    """The tools' working cone: from the pivot behind the portal, opening toward the ligament."""
+    dock, direction = portal_axis(level, side)
+    length = 70.0
+    spread = 0.5 * PORTAL_DIAMETER_MM + length * np.tan(np.radians(TOOL_HALF_ANGLE_DEG))
+    cone = manifold3d.Manifold.cylinder(length, 0.5 * PORTAL_DIAMETER_MM, spread, 48)
+    return cone.transform(_along(direction, dock - direction * TOOL_PIVOT_MM))
 
 
 def _lamina_bite(bone: trimesh.Trimesh, level: Level, side: str) -> manifold3d.Manifold:
     dock, direction = portal_axis(level, side)
-    tip = manifold3d.Manifold.cylinder(LAMINA_BITE_DEPTH_MM + 6.0, 0.5 * PORTAL_DIAMETER_MM,
+    tip = manifold3d.Manifold.cylinder(LAMINA_BITE_DEPTH_MM + 1.0, 0.5 * PORTAL_DIAMETER_MM,
                                        0.5 * PORTAL_DIAMETER_MM, 32)
-    z = np.array([0.0, 0.0, 1.0])
-    axis = np.cross(z, direction)
-    angle = np.arccos(np.clip(direction @ z, -1.0, 1.0))
-    rotation = trimesh.transformations.rotation_matrix(angle, axis)[:3, :3]
-    start = dock - direction * 6.0
-    return to_manifold(bone) ^ tip.transform(np.hstack([rotation, start[:, None]]))
+    return to_manifold(bone) ^ tip.transform(_along(direction, dock - direction * 1.0))
 
 
 def decompress_level(level: Level, ligaments: dict[str, trimesh.Trimesh], upper_bone: trimesh.Trimesh,
@@ -159,7 +166,8 @@ def decompress_level(level: Level, ligaments: dict[str, trimesh.Trimesh], upper_
         reach = _reach(level, side)
         for k in range(BITES_PER_SIDE):
             core = ligament.slab_mesh(level, side, amount, counts, s_range=(edges[k + 1], edges[k]),
-                                      w_range=SECTOR_W, d_range=(POSTERIOR_KEEP, 1.0 - ANTERIOR_KEEP))
+                                      w_range=SECTOR_W,
+                                      d_range=(POSTERIOR_KEEP, 1.0 - ANTERIOR_KEEP - CORE_CHORD_MARGIN))
             bite = solid ^ to_manifold(core) ^ reach
             if bite.volume() > 1.0:
                 solid = solid - bite

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.interpolate import make_interp_spline
 
 from viz.models.constants import LEVEL_NAMES
 from viz.models.geometry import to_local, to_world
@@ -87,6 +86,8 @@ def canal_centreline(marks: dict[str, VertebraLandmarks], sacral_canal_mm: np.nd
     (n, 3) float
         Points from cranial to caudal, LPS.
     """
+    from scipy.interpolate import make_interp_spline
+
     top = marks["L1"].canal_centre_mm + 16.0 * marks["L1"].frame[2]
     points = np.vstack([top] + [marks[n].canal_centre_mm for n in ("L1", "L2", "L3", "L4", "L5")]
                        + [sacral_canal_mm])

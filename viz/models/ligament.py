@@ -26,11 +26,15 @@ References
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import trimesh
 
 from viz.models.constants import LIGAMENTUM_FLAVUM_STENOTIC_THICKNESS_MM, LIGAMENTUM_FLAVUM_THICKNESS_MM
 from viz.models.levels import Level
+
+if TYPE_CHECKING:
+    import trimesh
 
 MIDLINE_GAP_MM = 0.4
 """Half-gap between the two halves at the midline (they meet in a thin cleft)."""
@@ -181,6 +185,7 @@ def box_grid(counts: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
     ``counts`` are the numbers of cells along s, w and d. Faces wind outward
     in parameter space.
     """
+    import trimesh
     steps = np.asarray(counts)
     vertices, faces = [], []
     for axis in range(3):
@@ -221,6 +226,7 @@ def slab_mesh(level: Level, side: str, amount: float, counts: tuple[int, int, in
     s_range, w_range, d_range : (2,) float
         Sub-range of each parameter (for the portal's bites).
     """
+    import trimesh
     params, faces = box_grid(counts)
     lo = np.array([s_range[0], w_range[0], d_range[0]])
     hi = np.array([s_range[1], w_range[1], d_range[1]])

@@ -1,4 +1,4 @@
-"""Discs, dural sac, cauda equina, nerve roots and epidural fat in their healthy shape.
+"""Discs, dural sac and cauda equina in their healthy shape.
 
 Frame and units: millimetres; LPS+ (+x toward the patient's left, +y
 posterior, +z superior).
@@ -10,9 +10,7 @@ that every state keeps one vertex count and order.
 References
 ----------
 .. [1] Dural sac CSA, Medicine 2017 (PMC5728944): controls 151.7 mm2 at L4-L5.
-.. [2] Khasawneh RR et al. Folia Morphol 2023;82(1):72-79.
-   https://doi.org/10.5603/FM.a2021.0136 (nerve root diameters).
-.. [3] Clouthier AL et al. J Biomech 2023;146:111421.
+.. [2] Clouthier AL et al. J Biomech 2023;146:111421.
    https://doi.org/10.1016/j.jbiomech.2022.111421 (disc heights).
 """
 
@@ -22,11 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import trimesh
-from scipy.interpolate import make_interp_spline
-from scipy.spatial import cKDTree
 
-from viz.models.constants import (DURAL_SAC_SEMI_AXES_MM, NERVE_ROOT_DIAMETER_MM, ROOTLET_COUNT,
-                                  ROOTLET_DIAMETER_MM)
+from viz.models.constants import DURAL_SAC_SEMI_AXES_MM, ROOTLET_COUNT, ROOTLET_DIAMETER_MM
 from viz.models.geometry import grid_tube_faces, sweep_tube
 from viz.models.landmarks import VertebraLandmarks
 
@@ -101,8 +96,21 @@ def _sac_axis(centreline: np.ndarray, step: int):
     return centre, side, normal, semi
 
 
+def polygon_area_correction(per_ring: int) -> float:
+    """Radial scale making a ring of ``per_ring`` vertices enclose its ellipse's area.
+
+    A polygon inscribed in an ellipse encloses ``n sin(2 pi / n) / (2 pi)`` of
+    its area (99.5 % for 36 vertices); scaling the radii by the inverse square
+    root keeps the built section at the published area.
+    """
+    return float(np.sqrt(2 * np.pi / (per_ring * np.sin(2 * np.pi / per_ring))))
+
+
 def dural_sac(centreline: np.ndarray, step: int, per_ring: int) -> Tube:
     """The dural sac: an elliptical tube along the canal, closed at S2 [1]_.
+
+    Each ring is a polygon with the area of the ellipse of
+    :data:`viz.models.constants.DURAL_SAC_SEMI_AXES_MM` (:func:`polygon_area_correction`).
 
     Parameters
     ----------
@@ -114,6 +122,7 @@ def dural_sac(centreline: np.ndarray, step: int, per_ring: int) -> Tube:
         Vertices per ring.
     """
     centre, side, normal, semi = _sac_axis(centreline, step)
+    semi = semi * polygon_area_correction(per_ring)
     angles = np.linspace(0.0, 2 * np.pi, per_ring, endpoint=False)
     ring = (semi[:, 0, None, None] * np.cos(angles)[None, :, None] * side[:, None]
             + semi[:, 1, None, None] * np.sin(angles)[None, :, None] * normal[:, None])
@@ -172,62 +181,3 @@ def cauda_equina(centreline: np.ndarray, start_index: int, step: int, per_ring: 
     return Tube(np.concatenate(vertices), np.concatenate(faces), np.concatenate(anchors),
                 np.concatenate(centres), np.concatenate(semis))
 
-
-def _clearest(meshes: list[trimesh.Trimesh], tree: cKDTree, candidates: np.ndarray) -> np.ndarray:
-    """The candidate point farthest from bone among those outside every mesh."""
-    clearance = tree.query(candidates)[0]
-    for mesh in meshes:
-        clearance[mesh.contains(candidates)] = -1.0
-    return candidates[int(np.argmax(clearance))]
-
-
-def _box(vertebra: VertebraLandmarks, xs, ys, hs) -> np.ndarray:
-    grid = np.stack(np.meshgrid(xs, ys, hs, indexing="ij"), axis=-1).reshape(-1, 3)
-    return vertebra.world(grid)
-
-
-def nerve_root(name: str, side: str, vertebra: VertebraLandmarks, bones: list[trimesh.Trimesh],
-               samples: int, per_ring: int) -> trimesh.Trimesh:
-    """A nerve root leaving the sac and exiting below its own pedicle [2]_.
-
-    The root of vertebra V leaves the sac above V's pedicle, runs down in the
-    lateral recess medial to the pedicle and exits through the foramen
-    between V and the bone below (so the L5 root crosses L4-L5 in the lateral
-    recess and exits at L5-S1). The recess, foramen and exit points are the
-    points of greatest clearance from bone in small search boxes.
-
-    Parameters
-    ----------
-    name, side : str
-        ``"L4"``, ``"left"``.
-    vertebra : VertebraLandmarks
-    bones : list of trimesh.Trimesh
-        Vertebra V and the bone below it (closed meshes).
-    samples, per_ring : int
-        Points along the path and vertices per ring.
-    """
-    sign = 1.0 if side == "left" else -1.0
-    half = 0.5 * vertebra.canal_width_mm
-    back = vertebra.body_back_mm
-    canal = vertebra.local(vertebra.canal_centre_mm)
-    tree = cKDTree(np.vstack([b.vertices for b in bones]))
-    takeoff = vertebra.world([sign * (DURAL_SAC_SEMI_AXES_MM[0] - 3.0), canal[1] + SAC_OFFSET_MM, 17.0])
-    recess = _clearest(bones, tree, _box(vertebra, sign * np.arange(half - 6.0, half - 0.5, 1.0),
-                                         back + np.arange(1.0, 7.0, 1.0), canal[2] + np.arange(-2.0, 5.0, 2.0)))
-    foramen = _clearest(bones, tree, _box(vertebra, sign * np.arange(half, half + 9.0, 2.0),
-                                          back + np.arange(-4.0, 9.0, 2.0), np.arange(-26.0, -9.0, 2.0)))
-    exit_h = vertebra.local(foramen)[2] - 8.0
-    outside = _clearest(bones, tree, _box(vertebra, sign * np.array([half + 14.0]),
-                                          back + np.arange(-10.0, 3.0, 2.0), exit_h + np.arange(-6.0, 7.0, 2.0)))
-    nominal = vertebra.local(outside) + [sign * 10.0, -8.0, -12.0]
-    far = _clearest(bones, tree, _box(vertebra, nominal[0] + np.arange(-4.0, 5.0, 2.0),
-                                      nominal[1] + np.arange(-6.0, 5.0, 2.0), nominal[2] + np.arange(-4.0, 5.0, 2.0)))
-    points = np.vstack([takeoff, recess, foramen, outside, far])
-    chord = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(points, axis=0), axis=1))])
-    path = make_interp_spline(chord, points, k=3)(np.linspace(0.0, chord[-1], samples))
-    radius = 0.5 * NERVE_ROOT_DIAMETER_MM[name]
-    v, f = sweep_tube(path, radius, per_ring)
-    mesh = trimesh.Trimesh(v, f, process=False)
-    if mesh.volume < 0:
-        mesh.invert()
-    return mesh

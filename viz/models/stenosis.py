@@ -27,6 +27,7 @@ import numpy as np
 
 from viz.models import ligament
 from viz.models.constants import DISC_BULGE_MM, DURAL_SAC_WALL_GAP_MM, FACET_GROWTH_MM
+from viz.models.geometry import SurfaceProbe
 from viz.models.levels import Level, canal_radius_mm
 
 LIGAMENT_RELAXED = 0.0
@@ -181,35 +182,28 @@ def facet_growth(vertices: np.ndarray, normals: np.ndarray, joints_mm: np.ndarra
     return vertices + normals * (growth_mm * fade)[:, None]
 
 
-def keep_clear_of_bone(points: np.ndarray, centres: np.ndarray, bones: list, clearance_mm: float,
-                       steps: int = 14) -> np.ndarray:
-    """Pull points that lie in (or within ``clearance_mm`` of) bone toward their ring centres.
+def keep_clear(points: np.ndarray, centres: np.ndarray, meshes: list, clearance_mm: float,
+               steps: int = 20) -> np.ndarray:
+    """Pull points that lie in (or within ``clearance_mm`` of) closed meshes toward their ring centres.
 
     The canal is not an exact ellipse (the lateral recesses and the front of
     the laminae vary per vertebra), so after the analytic squeeze each point of
     a tube still touching bone is moved 5 % closer to its ring centre, up to
-    ``steps`` times. A point counts as touching when its offset from the
-    nearest bone vertex, along that vertex's outward normal, is below the
-    clearance (a signed distance, accurate to the bone mesh's vertex spacing).
+    ``steps`` times. A point counts as touching when its signed distance
+    (:class:`viz.models.geometry.SurfaceProbe`) is below the clearance.
 
     Parameters
     ----------
     points, centres : (n, 3) float, LPS
-    bones : list of trimesh.Trimesh
-        Closed bone meshes in the same state.
+    meshes : list of trimesh.Trimesh
+        Closed meshes (bones) in the same state.
     clearance_mm : float
     """
-    from scipy.spatial import cKDTree
-
-    vertices = np.vstack([np.asarray(b.vertices) for b in bones])
-    normals = np.vstack([np.asarray(b.vertex_normals) for b in bones])
-    tree = cKDTree(vertices)
+    probe = SurfaceProbe(meshes)
     out = np.array(points, float)
     todo = np.arange(len(out))
     for _ in range(steps):
-        distance, nearest = tree.query(out[todo])
-        signed = np.einsum("ij,ij->i", out[todo] - vertices[nearest], normals[nearest])
-        touching = (signed < clearance_mm) & (distance < clearance_mm + 5.0)
+        touching = probe.signed_mm(out[todo]) < clearance_mm
         if not touching.any():
             break
         todo = todo[touching]
