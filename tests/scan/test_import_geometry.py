@@ -117,3 +117,21 @@ def test_fitted_ligament_follows_a_moved_spine(template):
         fitted = np.asarray(scan.anatomy.parts[name].positions_mm["stenosis"])
         expected = trimesh.transform_points(template.parts[name].positions_mm["stenosis"], SPINE_MOTION)
         assert np.linalg.norm(fitted - expected, axis=1).mean() < 1.5
+
+
+def test_decimation_retries_when_an_edge_pinches(monkeypatch):
+    from viz.scan import surface
+
+    sphere = trimesh.creation.icosphere(subdivisions=4)
+    real = surface.fast_simplification.simplify
+    tried = []
+
+    def simplify(points, faces, target_reduction, agg):
+        tried.append(agg)
+        points, faces = real(points, faces, target_reduction=target_reduction, agg=agg)
+        return (points, faces[:-1]) if len(tried) == 1 else (points, faces)  # the first try leaves a hole
+
+    monkeypatch.setattr(surface.fast_simplification, "simplify", simplify)
+    result = surface.decimated(sphere, 1000)
+    assert tried == list(surface.DECIMATION_AGGRESSIVENESS)
+    assert result.is_watertight and len(result.faces) <= 1000

@@ -40,9 +40,12 @@ BLUR_SIGMA_MM = 0.6
 TAUBIN_ITERATIONS = 8
 """Taubin smoothing passes after contouring (λ = 0.5, μ = −0.53)."""
 
-DECIMATION_AGGRESSIVENESS = 5
-"""fast_simplification's ``agg`` (default 7): at 7, 1 of 63 test surfaces got a pinched
-(non-manifold) edge; at 5 none did, still reaching the triangle budget."""
+DECIMATION_AGGRESSIVENESS = (5, 7)
+"""fast_simplification's ``agg`` values tried in turn, keeping the first closed result.
+Either can pinch an edge (non-manifold) on some surface: at 7, 1 of 63 test surfaces; at 5,
+none of those but the L4 of a CT-sized scan of the template narrowed at L3–L4
+(``benchmarks/bench_import.py``), which 7 decimates cleanly. Lower values (≤ 4) miss the
+triangle budget."""
 
 _PAD_VOXELS = 3
 
@@ -83,13 +86,21 @@ def _contour(mask: np.ndarray, voxel_mm: np.ndarray) -> tuple[np.ndarray, np.nda
 
 
 def decimated(mesh: trimesh.Trimesh, target_triangles: int) -> trimesh.Trimesh:
-    """Quadric decimation to at most ``target_triangles`` (Garland & Heckbert); small meshes unchanged."""
+    """Quadric decimation to at most ``target_triangles`` (Garland & Heckbert); small meshes unchanged.
+
+    Each :data:`DECIMATION_AGGRESSIVENESS` is tried in turn; the first watertight,
+    consistently wound result is returned, else the last one (callers check it).
+    """
     if len(mesh.faces) <= target_triangles:
         return mesh
-    points, faces = fast_simplification.simplify(
-        mesh.vertices.astype(np.float32), mesh.faces.astype(np.int64),
-        target_reduction=1.0 - target_triangles / len(mesh.faces), agg=DECIMATION_AGGRESSIVENESS)
-    return trimesh.Trimesh(points.astype(np.float64), faces, process=True)
+    for aggressiveness in DECIMATION_AGGRESSIVENESS:
+        points, faces = fast_simplification.simplify(
+            mesh.vertices.astype(np.float32), mesh.faces.astype(np.int64),
+            target_reduction=1.0 - target_triangles / len(mesh.faces), agg=aggressiveness)
+        result = trimesh.Trimesh(points.astype(np.float64), faces, process=True)
+        if result.is_watertight and result.is_winding_consistent:
+            break
+    return result
 
 
 def surface_from_mask(mask: np.ndarray, lps_from_voxel: np.ndarray, target_triangles: int,
