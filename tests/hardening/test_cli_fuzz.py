@@ -58,25 +58,10 @@ RANDOM_SHARE = 4
 """Each slot gets every hostile value and one in four random values (a different quarter per slot)."""
 
 
-def known_bug(command: str, arguments: list[str], value: str) -> bool:
-    """Values that crash other rooms' code today; each has a strict xfail in the real-process test below.
-
-    - a path starting with ``~unknown-user``: ``Path.expanduser()`` raises RuntimeError in
-      ``viz/export/paths.py``;
-    - ``import`` with a SCAN name longer than the file system allows: ``Path.is_dir()`` raises
-      OSError (ENAMETOOLONG) in ``viz/export/scan_import.py``.
-    """
-    if value.startswith("~"):
-        return True
-    return command == "import" and arguments[0] == "{}" and any(
-        len(part.encode("utf-8")) > 255 for part in value.split("/"))
-
-
-def cli_values(slot: int, command: str, arguments: list[str]) -> list[str]:
+def cli_values(slot: int) -> list[str]:
     """The fuzz values for one slot that a shell can pass (argv cannot hold NUL)."""
     values = list(HOSTILE) + random_values(200)[slot % RANDOM_SHARE::RANDOM_SHARE]
-    values = [v.replace("\x00", "") or "?" for v in values]
-    return [v for v in values if not known_bug(command, arguments, v)]
+    return [v.replace("\x00", "") or "?" for v in values]
 
 
 def tree_snapshot(folder: Path) -> set[Path]:
@@ -117,7 +102,7 @@ def test_hostile_values_get_one_plain_line(slot, tmp_path, monkeypatch, capsys):
     outside_before = outside_listing()
     passwd = Path("/etc/passwd").read_bytes()
     statuses = []
-    for value in cli_values(slot, command, arguments):
+    for value in cli_values(slot):
         argv = [value if command == "{}" else command] + [a.replace("{}", value) if a == "{}" else a for a in arguments]
         statuses.append(check_run(argv, capsys))
     assert statuses.count(2) >= len(statuses) * 0.9, "hostile values are mostly refused"
@@ -155,13 +140,9 @@ def busy_port() -> tuple[socket.socket, int]:
 @pytest.mark.parametrize("argv", [
     ["metrics", "--stage", "<script>alert(1)</script>"],
     ["render", "--stage", "healthy", "--width", "9" * 400, "--out", "x.png"],
-    pytest.param(["export", "--stage", "healthy", "--format", "ply", "--out", "~no-such-user-4711/meshes"],
-                 marks=pytest.mark.xfail(strict=True, reason="viz/export/paths.py: Path.expanduser() raises "
-                                         "RuntimeError for an unknown ~user (reported to the export owner)")),
+    ["export", "--stage", "healthy", "--format", "ply", "--out", "~no-such-user-4711/meshes"],
     ["qr", "--url", "https://example.org/" + "A" * 10_000, "--out", "x.png"],
-    pytest.param(["import", "9" * 400, "--out", "scan"],
-                 marks=pytest.mark.xfail(strict=True, reason="viz/export/scan_import.py: Path.is_dir() raises "
-                                         "OSError for a name longer than 255 bytes (reported to the export owner)")),
+    ["import", "9" * 400, "--out", "scan"],
     ["serve", "--port", "99999999"],
     ["serve", "--address", "\"><script>", "--port", "5006"],
     ["serve", "--allow-websocket-origin", "evil.example:80:80"],

@@ -15,13 +15,16 @@ millimetres in the LPS+ frame (+x patient's left, +y posterior, +z superior).
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 from typing import Iterator
 
 from viz.errors import UserError
+from viz.web.params import shown
 
 MESH_FORMATS = ("stl", "ply", "obj", "glb")
 """Formats of ``python -m viz export``."""
@@ -66,15 +69,70 @@ def validate_format(fmt: str) -> str:
     return _one_of("format", fmt.lower(), MESH_FORMATS)
 
 
-def _check_parent(path: Path) -> None:
+TEMP_STEM_CHARS = 32
+"""Characters of the output's name kept in its temporary name, so the temporary
+name stays within the file system's 255-byte limit whatever the output is called."""
+
+
+def _temp_prefix(path: Path) -> str:
+    """Prefix of the temporary file or folder written next to ``path``."""
+    return f".{path.stem[:TEMP_STEM_CHARS]}-"
+
+
+def _reason(path: Path, error: OSError | ValueError) -> str:
+    """One plain sentence for an OS refusal to look at ``path``."""
+    code = getattr(error, "errno", None)
+    if code == errno.ENAMETOOLONG:
+        return f"The path {shown(str(path))!r} is too long for the file system."
+    if code == errno.ELOOP:
+        return f"The path {str(path)!r} goes round a loop of symbolic links."
+    if code in (errno.EACCES, errno.EPERM):
+        return f"Permission denied for {str(path)!r}."
+    if isinstance(error, ValueError):
+        return f"The path {shown(str(path))!r} contains a character no file name can hold."
+    return f"Cannot use {str(path)!r}: {error.strerror or 'the system refused it'}."
+
+
+def _user_path(text: str | os.PathLike) -> Path:
+    """``text`` as an absolute path with ``~`` and ``~user`` expanded, else UserError."""
+    try:
+        return Path(text).expanduser().absolute()
+    except RuntimeError:
+        typed = os.fspath(text)
+        user = typed.split(os.sep, 1)[0]
+        raise UserError(f"Cannot find the home folder of {shown(user)!r} in {shown(typed)!r}.") from None
+    except OSError as error:
+        raise UserError(_reason(Path(text), error)) from None
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    """``path.stat()`` following links; None when nothing is there; UserError when the OS refuses."""
+    try:
+        return path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except (OSError, ValueError) as error:
+        raise UserError(_reason(path, error)) from None
+
+
+def _check_parent(path: Path, suffix: str) -> None:
+    """Refuse a missing or unwritable parent folder.
+
+    Writes and removes a probe named like the temporary file (``suffix`` as
+    :func:`atomic_file` or :func:`atomic_folder` will use), so a name the file
+    system cannot hold is refused here too.
+    """
     parent = path.parent
-    if not parent.exists():
+    found = _stat(parent)
+    if found is None:
         raise UserError(f"The folder {str(parent)!r} does not exist.")
-    if not parent.is_dir():
+    if not stat.S_ISDIR(found.st_mode):
         raise UserError(f"{str(parent)!r} is not a folder.")
     try:
-        probe_fd, probe = tempfile.mkstemp(prefix=".probe-", dir=parent)
-    except OSError:
+        probe_fd, probe = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=suffix, dir=parent)
+    except OSError as error:
+        if error.errno == errno.ENAMETOOLONG:
+            raise UserError(_reason(path, error)) from None
         raise UserError(f"Cannot write to the folder {str(parent)!r}.") from None
     os.close(probe_fd)
     os.unlink(probe)
@@ -101,16 +159,18 @@ def output_file(out: str | os.PathLike, suffixes: tuple[str, ...], force: bool) 
     ------
     UserError
         Unknown suffix, output is a folder, file exists without ``force``, parent
-        folder missing or not writable.
+        folder missing or not writable, unknown ``~user``, a name or path too long,
+        a loop of symbolic links, permission denied.
     """
-    path = Path(out).expanduser().absolute()
+    path = _user_path(out)
     if path.suffix.lower() not in suffixes:
-        raise UserError(f"The output {path.name!r} must end with {' or '.join(suffixes)}.")
-    if path.is_dir():
+        raise UserError(f"The output {shown(path.name)!r} must end with {' or '.join(suffixes)}.")
+    found = _stat(path)
+    if found is not None and stat.S_ISDIR(found.st_mode):
         raise UserError(f"The output {str(path)!r} is a folder, not a file.")
-    if path.exists() and not force:
+    if found is not None and not force:
         raise UserError(f"The file {str(path)!r} already exists: add --force to replace it.")
-    _check_parent(path)
+    _check_parent(path, path.suffix)
     return path
 
 
@@ -131,13 +191,53 @@ def output_folder(out: str | os.PathLike, force: bool) -> Path:
     -------
     pathlib.Path
         The absolute output folder.
+
+    Raises
+    ------
+    UserError
+        As :func:`output_file`, and a folder that cannot be listed.
     """
-    path = Path(out).expanduser().absolute()
-    if path.exists() and not path.is_dir():
+    path = _user_path(out)
+    found = _stat(path)
+    if found is not None and not stat.S_ISDIR(found.st_mode):
         raise UserError(f"The output {str(path)!r} is a file, not a folder.")
-    if path.is_dir() and any(path.iterdir()) and not force:
-        raise UserError(f"The folder {str(path)!r} is not empty: add --force to replace it.")
-    _check_parent(path)
+    if found is not None and not force:
+        try:
+            empty = next(os.scandir(path), None) is None
+        except OSError as error:
+            raise UserError(_reason(path, error)) from None
+        if not empty:
+            raise UserError(f"The folder {str(path)!r} is not empty: add --force to replace it.")
+    _check_parent(path, "")
+    return path
+
+
+def input_path(text: str | os.PathLike, kind: str) -> Path:
+    """Check a file or folder the user gives as input before any work is done.
+
+    Parameters
+    ----------
+    text : str or path-like
+        The path as typed; ``~`` and ``~user`` are expanded.
+    kind : str
+        What it is, for the message, e.g. ``"scan"``.
+
+    Returns
+    -------
+    pathlib.Path
+        The absolute path of an existing file or folder.
+
+    Raises
+    ------
+    UserError
+        Missing, unknown ``~user``, too long, a loop of symbolic links, permission denied.
+    """
+    path = _user_path(text)
+    found = _stat(path)
+    if found is None:
+        raise UserError(f"The {kind} {shown(str(path))!r} does not exist.")
+    if not os.access(path, os.R_OK | (os.X_OK if stat.S_ISDIR(found.st_mode) else 0)):
+        raise UserError(f"Permission denied for {str(path)!r}.")
     return path
 
 
@@ -155,7 +255,7 @@ def atomic_file(path: Path) -> Iterator[Path]:
     format from the suffix work). On any exception, including KeyboardInterrupt,
     the temporary file is removed and ``path`` is left untouched.
     """
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
+    fd, temp_name = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=path.suffix, dir=path.parent)
     os.close(fd)
     temp = Path(temp_name)
     try:
@@ -174,7 +274,7 @@ def atomic_folder(path: Path) -> Iterator[Path]:
     ``force``) is replaced only after the new one is complete. On any exception
     the temporary folder is removed.
     """
-    temp = Path(tempfile.mkdtemp(prefix=f".{path.name}-", dir=path.parent))
+    temp = Path(tempfile.mkdtemp(prefix=_temp_prefix(path), dir=path.parent))
     old = path.parent / f"{temp.name}-old"
     try:
         yield temp

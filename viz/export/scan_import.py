@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from viz.export.meshes import part_mesh
-from viz.export.paths import atomic_folder, output_folder
+from viz.export.paths import atomic_folder, input_path, output_folder
 from viz.errors import UserError
 from viz.scan.patient import PatientScan, patient_scan, template_anatomy, triangle_budgets
 from viz.scan.sources import DEFAULT_MAX_UPLOAD_BYTES, read_scan_path
@@ -90,13 +90,20 @@ def import_scan(scan: str | os.PathLike, out_dir: str | os.PathLike, force: bool
     Raises
     ------
     UserError
-        Bad output folder or format, or any bad-scan case of :mod:`viz.scan.sources`.
+        Bad output folder or format, a scan or label table that is missing or cannot
+        be read (:func:`viz.export.paths.input_path`), or any bad-scan case of
+        :mod:`viz.scan.sources`.
     """
     if fmt not in IMPORT_FORMATS:
         raise UserError(f"Unknown format {fmt!r}: choose one of {', '.join(IMPORT_FORMATS)}.")
+    source = input_path(scan, "scan")
+    table = None if label_table is None else input_path(label_table, "label table")
     path = output_folder(out_dir, force)
     template = template_anatomy()
-    structures = read_scan_path(scan, max_bytes, triangle_budgets(template), label_table)
+    try:
+        structures = read_scan_path(source, max_bytes, triangle_budgets(template), table)
+    except OSError as error:
+        raise UserError(f"The scan {str(source)!r} cannot be read: {error.strerror or 'the system refused it'}.") from None
     patient = patient_scan(structures, template)
     with atomic_folder(path) as temp:
         entries = write_patient_meshes(patient, temp, fmt)
