@@ -65,8 +65,13 @@ def _text_block(draw: ImageDraw.ImageDraw, lines: list[str], font: ImageFont.Fre
 
 @functools.lru_cache(maxsize=8)
 def _text_layer(height_px: int, width_px: int, title: str | None, caption: str | None,
-                note: str | None) -> tuple[tuple[int, int, np.ndarray], ...]:
-    """Draw the text panels once per frame size and text; return ``(top, left, rgba)`` patches."""
+                note: str | None) -> tuple[tuple[int, int, np.ndarray, np.ndarray], ...]:
+    """Draw the text panels once per frame size and text.
+
+    Returns ``(top, left, alpha, premultiplied)`` patches: ``alpha`` (h, w, 1) and
+    ``premultiplied = rgba × alpha`` (h, w, 4, alpha channel 255 × alpha), both
+    uint16 on the 0..255 scale, ready for :func:`burn_text`'s integer blend.
+    """
     layer = Image.new("RGBA", (width_px, height_px), (0, 0, 0, 0))
     draw = ImageDraw.Draw(layer)
     size_px = max(10, round(height_px * CAPTION_HEIGHT_FRACTION))
@@ -100,8 +105,14 @@ def _text_layer(height_px: int, width_px: int, title: str | None, caption: str |
                 draw.text((margin_px + padding_px, row_px), line, font=font, fill=TEXT_RGB)
                 row_px += line_px
         boxes.append((margin_px, max(0, top_px), width_px - margin_px + 1, top_px + band_px + 1))
-    pixels = np.asarray(layer)
-    return tuple((top, left, pixels[top:bottom, left:right].copy()) for left, top, right, bottom in boxes)
+    pixels = np.asarray(layer).astype(np.uint16)
+    patches = []
+    for left, top, right, bottom in boxes:
+        patch = pixels[top:bottom, left:right]
+        alpha = patch[..., 3:4].copy()
+        premultiplied = np.concatenate([patch[..., :3] * alpha, np.full_like(alpha, 255) * alpha], axis=2)
+        patches.append((top, left, alpha, premultiplied))
+    return tuple(patches)
 
 
 def burn_text(image: np.ndarray, title: str | None = None, caption: str | None = None,
@@ -124,16 +135,18 @@ def burn_text(image: np.ndarray, title: str | None = None, caption: str | None =
     Returns
     -------
     (h, w, c) uint8
+        Each panel pixel is ``round(image × (1 − a) + panel × a)`` with the panel's
+        alpha ``a``, computed in integers (the text layer is drawn once per text).
     """
     out = np.array(image, dtype=np.uint8)
-    for top, left, patch in _text_layer(image.shape[0], image.shape[1], title, caption, note):
-        rows, cols = slice(top, top + patch.shape[0]), slice(left, left + patch.shape[1])
-        region = out[rows, cols].astype(np.float32)
-        alpha = patch[..., 3:4].astype(np.float32) / 255.0
-        region[..., :3] = region[..., :3] * (1.0 - alpha) + patch[..., :3] * alpha
-        if out.shape[2] == 4:
-            region[..., 3:4] = 255.0 * alpha + region[..., 3:4] * (1.0 - alpha)
-        out[rows, cols] = np.round(region).astype(np.uint8)
+    channels = out.shape[2]
+    for top, left, alpha, premultiplied in _text_layer(image.shape[0], image.shape[1], title, caption, note):
+        rows, cols = slice(top, top + alpha.shape[0]), slice(left, left + alpha.shape[1])
+        region = out[rows, cols].astype(np.uint16)
+        region *= 255 - alpha
+        region += premultiplied[..., :channels]
+        region += 127
+        out[rows, cols] = region // 255
     return out
 
 

@@ -7,14 +7,17 @@ for pages that cannot embed video: frames are scaled down to at most
 each with its own 256-colour palette. Frames come from
 :class:`viz.export.offscreen.OffscreenRenderer` at ``t_s = start_s + k / fps``;
 the scene is in millimetres, LPS+ (+x patient's left, +y posterior,
-+z superior).
++z superior). MP4 frames are handed to ffmpeg by a second thread, so the next
+frame renders while ffmpeg takes the previous one.
 """
 
 from __future__ import annotations
 
 import os
+import queue
+import threading
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 from PIL import Image
@@ -30,6 +33,9 @@ GIF_MAX_FPS = 10
 
 MP4_CRF = 20
 """x264 constant rate factor: visually clean; 10 s at 1080p measured 2.1 MB."""
+
+ENCODE_QUEUE_FRAMES = 4
+"""Frames waiting for the encoder thread at most (≈25 MB at 1080p)."""
 
 
 def movie_plan(meta: dict, suffix: str, width: int, height: int, fps: int,
@@ -80,6 +86,41 @@ def _frames(meta: dict, data: bytes, width: int, height: int, times_s: np.ndarra
             yield renderer.render(frame_at(meta, float(t_s)), caption=True)
 
 
+def consume_in_thread(items: Iterable, consume: Callable[[object], None],
+                      depth: int = ENCODE_QUEUE_FRAMES) -> None:
+    """Call ``consume(item)`` for every item in a second thread while ``items`` are produced here.
+
+    At most ``depth`` items wait. An exception in either thread stops both and is
+    raised here (the producer's first); the consumer finishes the items already
+    queued before an exception in the producer propagates.
+    """
+    waiting: queue.Queue = queue.Queue(maxsize=depth)
+    failures: list[BaseException] = []
+    done = object()
+
+    def work() -> None:
+        try:
+            while (item := waiting.get()) is not done:
+                consume(item)
+        except Exception as error:  # re-raised in the producer's thread below
+            failures.append(error)
+            while waiting.get() is not done:
+                pass
+
+    worker = threading.Thread(target=work, name="encode", daemon=True)
+    worker.start()
+    try:
+        for item in items:
+            if failures:
+                break
+            waiting.put(item)
+    finally:
+        waiting.put(done)
+        worker.join()
+    if failures:
+        raise failures[0]
+
+
 def _write_mp4(temp: Path, frames: Iterator[np.ndarray], fps: int) -> None:
     import imageio.v2 as imageio
 
@@ -88,8 +129,7 @@ def _write_mp4(temp: Path, frames: Iterator[np.ndarray], fps: int) -> None:
                                 output_params=["-crf", str(MP4_CRF), "-preset", "veryfast",
                                                "-movflags", "+faststart"])
     try:
-        for frame in frames:
-            writer.append_data(frame)
+        consume_in_thread(frames, writer.append_data)
     finally:
         writer.close()
 

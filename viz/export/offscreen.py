@@ -5,8 +5,10 @@ The renderer reads the same scene bundle as the browser player
 twin (:func:`viz.scenes.timeline.frame_at`), so stills and movies show exactly
 what the app shows: the same colours and opacities, camera, instruments and
 X-ray panel. One plotter is built once and reused for every frame of a movie;
-per frame only vertex positions, visible triangles, instrument poses, opacities
-and the camera change.
+per frame only what changed since the previous frame is touched (vertex
+positions and normals of morphing parts, visible triangles, nerve colours,
+instrument poses, opacities, the camera), and a frame in which nothing changed
+(a camera hold) is not rendered again: the previous picture is reused.
 
 Frame and units: millimetres, LPS+ (+x patient's left, +y posterior,
 +z superior), as in the bundle; no axis is flipped here.
@@ -17,8 +19,10 @@ from __future__ import annotations
 import numpy as np
 import pyvista as pv
 import vtk
+from vtkmodules.util.numpy_support import vtk_to_numpy
 
 from viz.export.burn_in import burn_text, burn_xray, decode_data_uri
+from viz.scenes.cameras import Camera
 from viz.scenes.timeline import Frame, read_array, visible_faces
 
 BACKGROUND_BOTTOM_RGB = (0.80, 0.85, 0.89)
@@ -61,15 +65,19 @@ class _Piece:
         self._removed_key: tuple[bool, ...] | None = None
         self._glow: float | None = None
         self._morph: tuple | None = None
+        self._shown: tuple[bool, float] | None = None
+        self._pose: bytes | None = None
         self.mesh = pv.PolyData(np.array(self.positions[positions_key], dtype=np.float32),
                                 _vtk_faces(self.faces))
-        normals = vtk.vtkPolyDataNormals()
-        normals.SetInputData(self.mesh)
-        normals.SetFeatureAngle(60.0)
-        normals.SplittingOff()
-        normals.ConsistencyOff()
+        self.normals = vtk.vtkPolyDataNormals()
+        self.normals.SetInputData(self.mesh)
+        self.normals.SetFeatureAngle(60.0)
+        self.normals.SplittingOff()
+        self.normals.ConsistencyOff()
+        self.clipper = vtk.vtkClipPolyData()
+        self.clipper.SetInputConnection(self.normals.GetOutputPort())
         self.mapper = vtk.vtkPolyDataMapper()
-        self.mapper.SetInputConnection(normals.GetOutputPort())
+        self.mapper.SetInputConnection(self.normals.GetOutputPort())
         if self.pinch is not None:
             self.set_glow(0.0)
             self.mapper.SetScalarModeToUsePointFieldData()
@@ -88,35 +96,82 @@ class _Piece:
         prop.SetDiffuse(0.85)
         prop.SetAmbient(0.12)
 
-    def set_morph(self, state_a: str, state_b: str, u: float) -> None:
-        """Blend positions ``(1 − u)·P[state_a] + u·P[state_b]``; skipped when nothing moves."""
+    def set_morph(self, state_a: str, state_b: str, u: float) -> bool:
+        """Blend positions ``(1 − u)·P[state_a] + u·P[state_b]``; return False (and skip) when nothing moves."""
         a, b = self.positions[state_a], self.positions[state_b]
         key = (id(a), id(b), u) if a is not b else (id(a),)
         if key == self._morph:
-            return
+            return False
         self._morph = key
         self.mesh.points = a if a is b else ((1.0 - u) * a + u * b).astype(np.float32)
+        return True
 
-    def set_removal(self, progress: float) -> None:
-        """Hide the triangles of bites whose removal time ``t`` has passed."""
+    def set_removal(self, progress: float) -> bool:
+        """Hide the triangles of bites whose removal time ``t`` has passed; return whether that changed."""
         key = tuple(bite["t"] <= progress for bite in self.bites)
-        if key != self._removed_key:
-            self._removed_key = key
-            self.mesh.faces = _vtk_faces(visible_faces(self.faces, self.bites, progress))
+        if key == self._removed_key:
+            return False
+        self._removed_key = key
+        self.mesh.faces = _vtk_faces(visible_faces(self.faces, self.bites, progress))
+        return True
 
-    def set_glow(self, glow: float) -> None:
-        """Tint pinched vertices toward the bundle's ``pinch_color`` by ``pinch × glow`` (as the player does)."""
+    def set_glow(self, glow: float) -> bool:
+        """Tint pinched vertices toward the bundle's ``pinch_color`` by ``pinch × glow`` (as the player does).
+
+        Returns whether the colours changed.
+        """
         if self.pinch is None or glow == self._glow:
-            return
+            return False
         self._glow = glow
         weight = np.clip(self.pinch * glow, 0.0, 1.0)[:, None]
         rgb = (self.rgb + (self.pinch_rgb - self.rgb) * weight) * 255.0
         self.mesh.point_data["rgb"] = np.round(rgb).astype(np.uint8)
+        return True
 
-    def show(self, visible: bool, opacity: float) -> None:
-        """Show the piece at ``opacity`` (0..1), or hide it."""
-        self.actor.SetVisibility(bool(visible) and opacity > 0.0)
-        self.actor.GetProperty().SetOpacity(float(opacity))
+    def set_clip(self, plane: vtk.vtkPlane | None) -> None:
+        """Cut the triangles away on the side of ``plane`` its normal points from (None: draw whole).
+
+        The cut is made in the geometry (normals and the uint8 nerve colours are
+        interpolated at the cut) and redone only when the points or the plane
+        change. A clipping plane on the mapper would instead test every pixel, and
+        its per-pixel discard keeps the software renderer from skipping hidden
+        pixels early: axial frames cost ≈2.7× more CPU that way
+        (``benchmarks/bench_exports.py``).
+        """
+        if plane is None:
+            self.mapper.SetInputConnection(self.normals.GetOutputPort())
+        else:
+            self.clipper.SetClipFunction(plane)
+            self.mapper.SetInputConnection(self.clipper.GetOutputPort())
+
+    def set_pose(self, pose: np.ndarray) -> bool:
+        """Place an instrument with a 4×4 LPS pose (mm); return whether it moved."""
+        pose = np.asarray(pose, dtype=float)
+        key = pose.tobytes()
+        if key == self._pose:
+            return False
+        self._pose = key
+        matrix = vtk.vtkMatrix4x4()
+        matrix.DeepCopy(pose.ravel())
+        self.actor.SetUserMatrix(matrix)
+        return True
+
+    def show(self, visible: bool, opacity: float) -> bool:
+        """Show the piece at ``opacity`` (0..1), or hide it; return whether its look changed."""
+        key = (bool(visible) and opacity > 0.0, float(opacity))
+        if key == self._shown:
+            return False
+        was_visible = self._shown is None or self._shown[0]
+        self._shown = key
+        self.actor.SetVisibility(key[0])
+        self.actor.GetProperty().SetOpacity(key[1])
+        return was_visible or key[0]
+
+
+def _wholly_clipped(points_mm: np.ndarray, origin_mm, normal) -> bool:
+    """Whether every point lies on the side of the plane through ``origin_mm`` that ``normal`` points to."""
+    normal = np.asarray(normal, dtype=np.float32)
+    return float((points_mm @ normal).min()) > float(np.dot(normal, origin_mm))
 
 
 def _vtk_faces(faces: np.ndarray) -> np.ndarray:
@@ -177,6 +232,8 @@ class OffscreenRenderer:
             self.plotter.renderer.AddActor(piece.actor)
         self.xray = {key: decode_data_uri(uri) for key, uri in meta.get("images", {}).items()}
         self._clip_plane: tuple | None = None
+        self._camera: Camera | None = None
+        self._image: np.ndarray | None = None
 
     def __enter__(self) -> "OffscreenRenderer":
         return self
@@ -188,7 +245,11 @@ class OffscreenRenderer:
         """Release the render window."""
         self.plotter.close()
 
-    def _set_camera(self, camera) -> None:
+    def _set_camera(self, camera: Camera) -> bool:
+        """Point the camera (and its clip plane); return False when it is where it was."""
+        if camera == self._camera:
+            return False
+        self._camera = camera
         vtk_camera = self.plotter.camera
         vtk_camera.position = camera.position_mm
         vtk_camera.focal_point = camera.focal_point_mm
@@ -196,58 +257,65 @@ class OffscreenRenderer:
         vtk_camera.view_angle = VIEW_ANGLE_DEG
         if camera.clip_plane != self._clip_plane:
             self._clip_plane = camera.clip_plane
+            plane = None
+            if camera.clip_plane is not None:
+                plane = vtk.vtkPlane()
+                plane.SetOrigin(*camera.clip_plane[0])
+                plane.SetNormal(*(-np.asarray(camera.clip_plane[1], dtype=float)))
             for piece in self.pieces:
-                piece.mapper.RemoveAllClippingPlanes()
-                if camera.clip_plane is not None:
-                    plane = vtk.vtkPlane()
-                    plane.SetOrigin(*camera.clip_plane[0])
-                    plane.SetNormal(*(-np.asarray(camera.clip_plane[1], dtype=float)))
-                    piece.mapper.AddClippingPlane(plane)
-        self.plotter.renderer.ResetCameraClippingRange()
+                piece.set_clip(plane)
+        return True
 
-    def _pose(self, frame: Frame) -> None:
-        """Move every piece to where ``frame`` (from ``frame_at``) puts it."""
+    def _pose(self, frame: Frame) -> bool:
+        """Move every piece to where ``frame`` (from ``frame_at``) puts it; return whether the picture changed.
+
+        Parts wholly on the cut-away side of the camera's clip plane are hidden, so
+        they are neither cut nor drawn.
+        """
         state_a, state_b, u = frame.morph
+        clip = frame.camera.clip_plane
+        changed = self._set_camera(frame.camera)
         for piece in self.pieces:
             opacity = frame.opacity[piece.name]
-            piece.show(opacity > 0.0, opacity)
-            if opacity <= 0.0:
-                continue
-            piece.set_morph(state_a, state_b, u)
-            piece.set_removal(frame.removal_progress)
-            piece.set_glow(frame.glow)
+            moved = False
+            if opacity > 0.0:
+                moved = piece.set_morph(state_a, state_b, u)
+                moved = piece.set_removal(frame.removal_progress) or moved
+                moved = piece.set_glow(frame.glow) or moved
+            visible = opacity > 0.0 and (clip is None or not _wholly_clipped(piece.mesh.points, *clip))
+            changed = piece.show(visible, opacity) or (visible and moved) or changed
         for piece in self.instruments:
             state = frame.instruments[piece.name]
-            piece.show(state.visible, frame.opacity[piece.name])
-            if state.visible:
-                matrix = vtk.vtkMatrix4x4()
-                matrix.DeepCopy(np.asarray(state.pose, dtype=float).ravel())
-                piece.actor.SetUserMatrix(matrix)
-        self._set_camera(frame.camera)
-        if frame.camera.clip_plane is not None:
-            self._hide_clipped(*frame.camera.clip_plane)
+            moved = state.visible and piece.set_pose(state.pose)
+            changed = piece.show(state.visible, frame.opacity[piece.name]) or moved or changed
+        return changed
 
-    def _hide_clipped(self, origin_mm, normal) -> None:
-        """Hide parts wholly on the cut-away side of the clip plane.
-
-        The software renderer discards clipped pixels one by one; vertebrae above an
-        axial cut fill the screen and would cost seconds per frame for nothing.
-        """
-        normal = np.asarray(normal, dtype=np.float32)
-        offset = float(np.dot(normal, origin_mm))
-        for piece in self.pieces:
-            if piece.actor.GetVisibility() and float((piece.mesh.points @ normal).min()) > offset:
-                piece.actor.SetVisibility(False)
+    def _read_back(self) -> np.ndarray:
+        """Render the window and read its pixels: (h, w, 3), or (h, w, 4) when transparent, uint8, top row first."""
+        window = self.plotter.ren_win
+        window.Render()
+        width_px, height_px = window.GetSize()
+        pixels = vtk.vtkUnsignedCharArray()
+        if self.transparent:
+            window.GetRGBACharPixelData(0, 0, width_px - 1, height_px - 1, 1, pixels, 0)
+        else:
+            window.GetPixelData(0, 0, width_px - 1, height_px - 1, 1, pixels, 0)
+        image = np.ascontiguousarray(vtk_to_numpy(pixels).reshape(height_px, width_px, -1)[::-1])
+        image.flags.writeable = False
+        return image
 
     def draw(self, frame: Frame, view: str | None = None) -> np.ndarray:
-        """Render one posed frame without text: (h, w, 3) or (h, w, 4) uint8.
+        """Render one posed frame without text: (h, w, 3) or (h, w, 4) uint8, read-only.
 
+        When nothing in the scene changed since the previous call (a camera hold
+        with nothing moving), the previous picture is returned without rendering.
         ``view`` names the camera view when it replaces the frame's own (it selects
         the X-ray picture shown beside the 3D view, as the player does).
         """
-        self._pose(frame)
-        self.plotter.render()
-        image = np.asarray(self.plotter.screenshot(transparent_background=self.transparent, return_img=True))
+        if self._pose(frame) or self._image is None:
+            self.plotter.renderer.ResetCameraClippingRange()
+            self._image = self._read_back()
+        image = self._image
         pictures = xray_pictures(view, frame.overlay)
         if pictures:
             image = burn_xray(image, [self.xray[name] for name in pictures if name in self.xray])
