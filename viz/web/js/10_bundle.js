@@ -17,14 +17,24 @@ function toArrayBuffer(bytes) {
   throw new Error("scene geometry is missing");
 }
 
+// Identical arrays share one ref in the bundle (same offset); decode each once,
+// so a part whose states are equal holds one array and never re-morphs.
+const decoded = new WeakMap();              // buffer -> Map(offset/dtype/count -> typed array)
+
 function arrayRef(buffer, ref) {
   if (!ref) return null;
+  if (!decoded.has(buffer)) decoded.set(buffer, new Map());
+  const seen = decoded.get(buffer);
+  const key = `${ref.offset}/${ref.dtype}/${ref.count}`;
+  if (seen.has(key)) return seen.get(key);
   const Type = TYPED[ref.dtype];
   if (!Type) throw new Error(`unknown dtype ${ref.dtype}`);
   if (ref.offset % 4 !== 0 || ref.offset + ref.count * 4 > buffer.byteLength) {
     throw new Error("scene geometry is truncated");
   }
-  return new Type(buffer, ref.offset, ref.count);
+  const array = new Type(buffer, ref.offset, ref.count);
+  seen.set(key, array);
+  return array;
 }
 
 // One level of detail of one part: faces, per-state positions, bites, pinch.

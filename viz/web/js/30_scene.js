@@ -3,6 +3,7 @@
 
 const GLOW_RGB = [1.0, 0.55, 0.2];       // warm amber where nerves are pinched (unless the bundle says)
 const HIGHLIGHT_RGB = [0.15, 0.75, 0.95]; // picked structure
+const GLOW_STEPS = 24;                    // distinct glow strengths between none and full
 
 function cellsFromFaces(faces) {
   const cells = new Uint32Array((faces.length / 3) * 4);
@@ -29,6 +30,34 @@ function computeNormals(points, faces, out) {
   }
 }
 
+const BITE_FADE = 0.04;                    // share of the removal a bite takes to vanish
+// Shapes move in MORPH_STEPS steps per transition (a bite in BITE_STEPS): each
+// step re-uploads the part's vertex buffer, and a step (2 % of the ligament's
+// growth, ≈0.1 mm) is far below what the eye follows in motion.
+const MORPH_STEPS = 50;
+const BITE_STEPS = 12;
+const quantize = (x, steps) => Math.round(x * steps) / steps;
+const arrayIds = new WeakMap();
+let arrayCount = 0;
+function arrayId(array) {
+  if (!arrayIds.has(array)) arrayIds.set(array, ++arrayCount);
+  return arrayIds.get(array);
+}
+
+// What the morphed shape depends on, as a string: equal keys give equal positions,
+// so a part whose two states are the same array (bones while the ligament
+// thickens) or whose bites are not fading is not recomputed or re-uploaded.
+function shapeKey(lod, from, to, u, removal) {
+  if (lod.still) return "still";
+  const a = lod.positions[from] || lod.rest;
+  const b = lod.positions[to] || a;
+  let key = a === b || u <= 0 ? `${arrayId(a)}` : u >= 1 ? `${arrayId(b)}` : `${arrayId(a)}>${arrayId(b)}@${u.toFixed(4)}`;
+  for (const bite of lod.bites) key += `|${biteScale(bite, removal).toFixed(4)}`;
+  return key;
+}
+
+function biteScale(bite, removal) { return quantize(clamp01((bite.t - removal) / BITE_FADE), BITE_STEPS); }  // 1 present, 0 gone
+
 // Current positions of one LOD: blend two states, collapse removed bites.
 function morphInto(out, lod, from, to, u, removal) {
   const a = lod.positions[from] || lod.rest;
@@ -37,8 +66,7 @@ function morphInto(out, lod, from, to, u, removal) {
   else if (u >= 1) out.set(b);
   else for (let i = 0; i < out.length; i++) out[i] = a[i] + (b[i] - a[i]) * u;
   for (const bite of lod.bites) {
-    const fade = 0.04;                                  // share of the removal a bite takes to vanish
-    const s = clamp01((bite.t - removal) / fade);       // 1 present, 0 gone
+    const s = biteScale(bite, removal);
     if (s >= 1) continue;
     const [cx, cy, cz] = bite.centre_mm;
     for (let v = bite.start * 3; v < bite.stop * 3; v += 3) {
@@ -113,10 +141,11 @@ class SceneActor {
   }
 
   setAnatomy(a) {
-    const key = this.lod.still ? "still" : `${a.from}|${a.to}|${a.u.toFixed(4)}|${a.removal.toFixed(4)}`;
+    const u = quantize(a.u, MORPH_STEPS);
+    const key = shapeKey(this.lod, a.from, a.to, u, a.removal);
     if (key === this.key) return;
     this.key = key;
-    morphInto(this.points, this.lod, a.from, a.to, a.u, a.removal);
+    morphInto(this.points, this.lod, a.from, a.to, u, a.removal);
     this.refreshNormals();
   }
 
@@ -129,12 +158,15 @@ class SceneActor {
   }
 
   // glow: 0..1 weight of the stenosis state; colours the pinched vertices.
+  // The glow moves in GLOW_STEPS steps: each change re-uploads the part's whole
+  // vertex buffer, and finer steps are not visible while the glow grows.
   setLook(rgb, opacity, glow) {
     const prop = this.actor.getProperty();
     prop.setColor(rgb[0], rgb[1], rgb[2]);
     prop.setOpacity(opacity);
     if (!this.colors) return;
-    const key = `${rgb.join()}|${glow.toFixed(3)}`;
+    glow = Math.round(glow * GLOW_STEPS) / GLOW_STEPS;
+    const key = `${rgb.join()}|${glow}`;
     if (key === this.glowKey) return;
     this.glowKey = key;
     const pinch = this.lod.pinch;
@@ -147,6 +179,10 @@ class SceneActor {
   }
 
   setVisible(on) { this.actor.setVisibility(on); }
+
+  // Skip triangles facing away (closed meshes only, uncut): on software WebGL
+  // fragments are most of a frame's cost, so the player culls while moving.
+  setCulling(on) { this.actor.getProperty().setBackfaceCulling(on); }
 
   // clip: [origin_mm, normal] cuts away the side the normal points to (the
   // bundle's convention, as pyvista's clip); null removes the cut.
@@ -172,6 +208,10 @@ function createRenderer(vtk, container, background) {
   glWindow.setContainer(container);
   renderWindow.addView(glWindow);
   const canvas = container.querySelector("canvas");
+  // Claim the context before vtk.js does, without multisampling: on software
+  // WebGL 4x MSAA costs most of each frame; the player supersamples at rest instead.
+  canvas.getContext("webgl2", { antialias: false, alpha: true, depth: true, preserveDrawingBuffer: false,
+                                powerPreference: "high-performance" });
   canvas.setAttribute("role", "img");
   canvas.style.width = "100%";
   canvas.style.height = "100%";

@@ -170,7 +170,13 @@ Object.assign(Player.prototype, {
 
   updateOverlays(local_s) {
     const s = this.stage;
-    if (this.scrub && document.activeElement !== this.scrub) this.scrub.value = String(this.t_s);
+    // Touch the page only when something changed: on software rendering every
+    // style change (even setting an attribute to its own value) costs a repaint.
+    const now = performance.now();
+    if (this.scrub && document.activeElement !== this.scrub && (!this.playing || now - (this.scrubMoved || 0) > 100)) {
+      const value = String(this.t_s);
+      if (this.scrub.value !== value) { this.scrub.value = value; this.scrubMoved = now; }
+    }
     const shown = this.xrayImages(s);
     const key = shown.join("|");
     if (key && !this.options.embed) {
@@ -182,8 +188,8 @@ Object.assign(Player.prototype, {
           h("img", { src: images[name], alt: w.ui("xray_alt", "Simulated X-ray picture made from the 3D model") }),
           h("figcaption", {}, w.ui(name.startsWith("xray_ap") ? "xray_ap" : "xray_oblique", name.startsWith("xray_ap") ? "X-ray from the back" : "Slanted X-ray")))));
       }
-      this.xrayEl.hidden = false;
-    } else {
+      if (this.xrayEl.hidden) this.xrayEl.hidden = false;
+    } else if (!this.xrayEl.hidden) {
       this.xrayEl.hidden = true;
       delete this.xrayEl.dataset.images;
     }

@@ -7,7 +7,9 @@ Object.assign(Player.prototype, {
   buildSidePanel() {
     const w = this.words;
     const levels = [...new Set(this.story.parts.filter((p) => p.group === "disc").map((p) => p.name))];
-    this.level = levels.includes("L4-L5") ? "L4-L5" : levels[0];
+    // Open on the level the story treats: the one whose ligament MILD trims.
+    const treated = this.story.parts.find((p) => p.group === "ligament" && p.full.bites.length);
+    this.level = treated && levels.includes(treated.level) ? treated.level : levels.includes("L4-L5") ? "L4-L5" : levels[0];
     const levelSel = h("select", { class: "mild-select", "aria-label": w.ui("level", "Level"), onchange: (e) => { this.level = e.target.value; this.dirty = true; } },
       ...levels.map((l) => h("option", { value: l, selected: l === this.level }, l)));
     this.metricsEl = h("table", { class: "mild-metrics" });

@@ -128,7 +128,7 @@ Object.assign(Player.prototype, {
     const b = this.rig.basis();
     for (const pin of this.pins) {
       const p = this.rig.project(pin.spot.position_mm);
-      if (!p) { pin.el.hidden = true; continue; }
+      if (!p) { if (!pin.el.hidden) pin.el.hidden = true; continue; }
       const d = sub3(pin.spot.position_mm, b.position_mm);
       const distance = Math.hypot(...d);
       const ray = { origin: b.position_mm, direction: norm3(d) };
@@ -137,9 +137,9 @@ Object.assign(Player.prototype, {
         if (a.part.name === pin.spot.part) continue;    // a pin marks its own structure, often from inside
         if (rayHit(ray, a.points, a.lod.faces, distance - 2.5, a.clip) < distance - 2.5) { occluded = true; break; }
       }
-      pin.el.hidden = occluded;
-      pin.el.dataset.occluded = String(occluded);
-      pin.el.style.transform = `translate(${p.x}px, ${p.y}px)`;
+      if (pin.el.hidden !== occluded) { pin.el.hidden = occluded; pin.el.dataset.occluded = String(occluded); }
+      const transform = `translate(${Math.round(p.x)}px, ${Math.round(p.y)}px)`;
+      if (pin.el.style.transform !== transform) pin.el.style.transform = transform;
       pin.screen = p;
     }
   },
