@@ -2,10 +2,13 @@
 // requestAnimationFrame. Geometry arrives once; no frame ever goes to the server.
 
 const SPEEDS = [0.5, 1, 1.5, 2];
-// At rest the view is drawn at 1.5× the screen's pixels and scaled down by the
-// browser: smooth edges without multisampling, which costs most of each moving
-// frame on software WebGL (measured 9 → 17 frames/s without it).
-const REST_SCALE = 1.5;
+// No multisampling: it costs most of each moving frame on software WebGL
+// (measured 9 → 17 frames/s without it). Instead, where a still picture comes
+// back within REST_FAST_MS, the still is drawn at REST_SUPERSAMPLE× the
+// screen's pixels and scaled down by the browser: smooth edges for free on a
+// real GPU, no extra seconds on a software one.
+const REST_SUPERSAMPLE = 1.5;
+const REST_FAST_MS = 60;
 const REST_DELAY_MS = 250;
 // Quality while moving, best first; playback starts at the lightest and the
 // player steps up while the frame rate it measures stays above 35/s (down
@@ -40,6 +43,7 @@ class Player {
     this.dirty = true;
     this.stats = { frames: 0, draws: 0, fps: 0, firstDrawMs: null, lod: "full", scale: 1, triangles: 0 };
     this.motionLevel = MOTION_QUALITY.length - 1;
+    this.restScale = 1;               // REST_SUPERSAMPLE once a still proves cheap
     this.reducedMotion = !!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
     this.buildDom();
     const dark = options.mode === "clinician";
@@ -168,7 +172,7 @@ class Player {
     this.renderer.resetCameraClippingRange();
     this.stats.lod = lodName;
     this.stats.triangles = triangles;
-    this.setScale(moving ? MOTION_QUALITY[this.motionLevel].scale : REST_SCALE);
+    this.setScale(moving ? MOTION_QUALITY[this.motionLevel].scale : this.restScale);
     this.updateOverlays(local);
   }
 
@@ -197,8 +201,14 @@ class Player {
   start() {
     let last = performance.now();
     let fpsWindow = [];
+    let stillDrawnAt = null;
     const tick = (now) => {
       if (this.destroyed) return;
+      if (stillDrawnAt != null && this.restScale === 1 && now - stillDrawnAt < REST_FAST_MS) {
+        this.restScale = REST_SUPERSAMPLE;
+        this.dirty = true;
+      }
+      stillDrawnAt = null;
       const dt = Math.min(0.1, (now - last) / 1000);
       last = now;
       this.advance(dt);
@@ -212,6 +222,7 @@ class Player {
         const t2 = performance.now();
         this.stats.applyMs = 0.9 * (this.stats.applyMs || 0) + 0.1 * (t1 - t0);
         this.stats.renderMs = 0.9 * (this.stats.renderMs || 0) + 0.1 * (t2 - t1);
+        if (!this.moving) stillDrawnAt = now;
         this.stats.draws += 1;
         if (this.stats.firstDrawMs == null) { this.stats.firstDrawMs = now; setTimeout(() => this.warmLightLevel(), 0); }
         fpsWindow.push(now);
