@@ -207,7 +207,6 @@ def test_stenosis_crowds_the_l5_roots_in_the_lateral_recess_and_mild_relieves_th
             assert np.array_equal(other.positions_mm["healthy"], other.positions_mm["stenosis"])
 
 
-@pytest.mark.xfail(strict=True, reason='known defect (issue 4 open): the right L5 root overlaps a stenotic ligament bite near the lateral edge')
 def test_roots_never_enter_the_removed_tissue(anatomy):
     """Bites are cut from the stenotic ligament: while they are removed (stenosis to
     decompressed) no root lies inside one."""
@@ -220,3 +219,38 @@ def test_roots_never_enter_the_removed_tissue(anatomy):
                     inside = (part.faces >= bite.start) & (part.faces < bite.stop)
                     shell = trimesh.Trimesh(part.positions_mm["stenosis"].astype(float), part.faces[inside.all(axis=1)])
                     assert not shell.contains(points).any(), (state, root, side, bite.order)
+
+
+def test_roots_clear_the_stenotic_level_ligaments_and_disc_in_every_state(anatomy):
+    """Pushed roots are flattened, never run through the tissue pressing on them."""
+    for state in STATES:
+        soft = [anatomy.parts[n].mesh(state) for n in
+                ("ligamentum_flavum_L4-L5_left", "ligamentum_flavum_L4-L5_right", "L4-L5")]
+        for side in ("left", "right"):
+            for root in ("L4", "L5"):
+                points = anatomy.parts[f"nerve_root_{root}_{side}"].positions_mm[state].astype(float)
+                for mesh in soft:
+                    assert not mesh.contains(points).any(), (state, root, side)
+
+
+def test_l4_roots_at_the_l4_l5_foramen_respond_to_stenosis_and_stay_out_of_bone(anatomy):
+    """The L4 roots exit the L4-L5 foramen: stenosis moves them where the enlarged
+    facets, the bulging disc or the thickened ligament reach them (measured: right
+    root about 0.6 mm), MILD relieves them no more than that, and in no state do they
+    enter bone (beyond the 0.3 mm graze allowed for decimated bones)."""
+    moved = {}
+    for side in ("left", "right"):
+        part = anatomy.parts[f"nerve_root_L4_{side}"]
+        for state in ("stenosis", "decompressed"):
+            shift = np.linalg.norm(part.positions_mm[state] - part.positions_mm["healthy"], axis=1)
+            moved[side, state] = float(shift.max())
+        assert moved[side, "decompressed"] <= moved[side, "stenosis"] + 1e-6, moved
+        for state in STATES:
+            vertices = part.positions_mm[state].astype(float)
+            for bone in ("L3", "L4", "L5"):
+                mesh = anatomy.parts[bone].mesh(state)
+                inside = mesh.contains(vertices)
+                if inside.any():
+                    depth = trimesh.proximity.signed_distance(mesh, vertices[inside])
+                    assert depth.max() < 0.3, (state, side, bone, depth.max())
+    assert max(moved[side, "stenosis"] for side in ("left", "right")) > 0.3, moved

@@ -13,13 +13,14 @@ from scipy.spatial import cKDTree
 from viz.models import ligament
 from viz.models.anatomy import LEVELS, STATES, Anatomy, Bite, Part
 from viz.models.constants import DURAL_SAC_WALL_GAP_MM, ROOTLET_DIAMETER_MM
-from viz.models.decompression import decompress_level
 from viz.models.fat import epidural_fat
 from viz.models.geometry import SurfaceProbe, decimate, make_mesh, sweep_tube
 from viz.models.levels import build_levels, canal_centreline
-from viz.models.nerve_roots import BONE_GAP_MM, Tissue, contact_push, deform_root, root_path, root_radius_mm
+from viz.models.decompression import ROOT_CLEARANCE_MM, decompress_level
+from viz.models.nerve_roots import (BONE_GAP_MM, TISSUE_GAP_MM, Tissue, contact_push, deform_root, inflate_root,
+                                    root_path, root_radius_mm)
 from viz.models.soft_tissue import cauda_equina, disc, dural_sac
-from viz.models.stenosis import disc_bulge, facet_growth, keep_clear, level_state, sac_map
+from viz.models.stenosis import disc_bulge, facet_growth, facet_joints, keep_clear, level_state, sac_map
 from viz.models.vertebrae import bones, sacral_canal_points
 
 DETAIL = {
@@ -49,52 +50,65 @@ def _part(name, group, faces, positions, bites=()):
                 bites=tuple(bites))
 
 
-def _bone_parts(meshes, marks, levels, states, cuts):
-    """Bone parts; ``cuts`` maps a bone to (remains, pieces) from decompression.
+def _facet_joints_of(name, marks, levels):
+    """The facet joints (:func:`facet_joints`) touching bone ``name``, with their level names."""
+    return [(facet_joints(marks[lv.upper], marks[lv.lower]), lv.name) for lv in levels.values()
+            if name in (lv.upper, lv.lower)]
 
-    Each entry also holds the uncut bone in every state (one shell, no
-    coincident cut faces), which the sac and roots keep clear of.
-    """
+
+def _grow(points, normals, joints, states, state):
+    moved = np.array(points, float)
+    for segments, level_name in joints:
+        moved += facet_growth(points, normals, segments, states[state][level_name].facet_growth_mm) - points
+    return moved
+
+
+def _whole_bones(meshes, marks, levels, states):
+    """Each uncut bone in every state (one shell, facets grown): what the sac and roots keep clear of."""
+    out = {}
+    for name in BONE_NAMES:
+        mesh, joints = meshes[name], _facet_joints_of(name, marks, levels)
+        normals = np.asarray(mesh.vertex_normals)
+        out[name] = {state: make_mesh(_grow(mesh.vertices, normals, joints, states, state), mesh.faces)
+                     for state in STATES}
+    return out
+
+
+def _bone_parts(meshes, marks, levels, states, cuts):
+    """Bone parts as (faces, positions, bite entries); ``cuts`` maps a bone to (remains, pieces)."""
     parts = {}
     for name in BONE_NAMES:
-        mesh = meshes[name]
-        joints = []
-        for level in levels.values():
-            if name in (level.upper, level.lower):
-                upper, lower = marks[level.upper], marks[level.lower]
-                centres = 0.5 * (upper.inferior_facets_mm + lower.superior_facets_mm)
-                joints.append((centres, level.name))
-        tree, normals = cKDTree(mesh.vertices), np.asarray(mesh.vertex_normals)
+        mesh, joints = meshes[name], _facet_joints_of(name, marks, levels)
         remains, pieces = cuts.get(name, (mesh, []))
         shells = [remains] + [p.mesh for p in pieces]
         vertices = np.concatenate([s.vertices for s in shells])
         offsets = np.cumsum([0] + [len(s.vertices) for s in shells])
         faces = np.concatenate([s.faces + o for s, o in zip(shells, offsets)])
-        both = np.concatenate([vertices, mesh.vertices])
-        nearest = normals[tree.query(both)[1]]
-        positions, whole = {}, {}
-        for state in STATES:
-            moved = np.array(both, float)
-            for centres, level_name in joints:
-                moved += facet_growth(both, nearest, centres, states[state][level_name].facet_growth_mm) - both
-            positions[state] = moved[:len(vertices)]
-            whole[state] = make_mesh(moved[len(vertices):], mesh.faces)
+        normals = np.asarray(mesh.vertex_normals)[cKDTree(mesh.vertices).query(vertices)[1]]
+        positions = {state: _grow(vertices, normals, joints, states, state) for state in STATES}
         bites = [(p, offsets[i + 1], offsets[i + 2]) for i, p in enumerate(pieces)]
-        parts[name] = (faces, positions, bites, whole)
+        parts[name] = (faces, positions, bites)
     return parts
 
 
 def _root_tissues(built, marks, levels, states):
-    """Per stenotic level and state: the tissues that press on the roots (full detail)."""
-    out = {}
+    """Per stenotic level and state: the tissues that press on the roots (full detail).
+
+    Returns
+    -------
+    pressing : dict
+        Level -> state -> list of :class:`Tissue` (disc, ligaments, both bones).
+    soft : dict
+        Level -> state -> closed meshes of the disc and ligaments in that state.
+    """
+    out, soft = {}, {}
     for name, level in levels.items():
         if all(states[s][name] == states["healthy"][name] for s in STATES):
             continue
-        out[name] = {state: [] for state in STATES}
+        out[name], soft[name] = {}, {}
         disc_mesh = disc(marks[level.upper], marks[level.lower], DETAIL["high"]["disc_rings"])
         ligaments = {side: ligament.slab_mesh(level, side, 0.0, ROOT_PROBE_LIGAMENT_CELLS) for side in ("left", "right")}
-        upper, lower = marks[level.upper], marks[level.lower]
-        joints = 0.5 * (upper.inferior_facets_mm + lower.superior_facets_mm)
+        joints = facet_joints(marks[level.upper], marks[level.lower])
         bone_meshes = [built[level.upper][0], built[level.lower][0]]
         probes = [SurfaceProbe([m]) for m in [disc_mesh, *ligaments.values(), *bone_meshes]]
         for state in STATES:
@@ -103,11 +117,17 @@ def _root_tissues(built, marks, levels, states):
             moved += [ligament.remap(level, side, m.vertices, 0.0, shape.ligament_amount) for side, m in ligaments.items()]
             moved += [facet_growth(m.vertices, m.vertex_normals, joints, shape.facet_growth_mm) for m in bone_meshes]
             out[name][state] = [Tissue(p, np.asarray(v) - p.vertices) for p, v in zip(probes, moved)]
-    return out
+            soft[name][state] = [make_mesh(v, m.faces) for v, m in zip(moved, [disc_mesh, *ligaments.values()])]
+    return out, soft
 
 
 def _root_part(name, bone, side, vertebra, probe, near, tissues, detail, bones_by_state):
-    """The nerve root of ``bone`` on ``side`` in every state (one vertex order)."""
+    """The nerve root of ``bone`` on ``side`` in every state (one vertex order).
+
+    After the pushes, whatever still touches a pressing disc or ligament, then
+    bone, is drawn toward the root's axis (the root is flattened there).
+    """
+    pressing_tissues, soft = tissues
     radius = root_radius_mm(bone)
     path = root_path(bone, side, vertebra, probe, detail["root_samples"])
     vertices, faces = sweep_tube(path, radius, detail["root_ring"])
@@ -115,12 +135,47 @@ def _root_part(name, bone, side, vertebra, probe, near, tissues, detail, bones_b
         faces = faces[:, ::-1].copy()
     positions = {}
     for state in STATES:
-        pressing = [t for lv in near if lv.name in tissues for t in tissues[lv.name][state]]
+        pressing = [t for lv in near if lv.name in pressing_tissues for t in pressing_tissues[lv.name][state]]
         push, squeeze = contact_push(path, radius, pressing)
         moved = deform_root(vertices, path, detail["root_ring"], push, squeeze)
         centres = np.concatenate([np.repeat(path + push, detail["root_ring"], axis=0), (path + push)[[0, -1]]])
+        touching = [m for lv in near if lv.name in soft for m in soft[lv.name][state]]
+        if touching:
+            moved = keep_clear(moved, centres, touching, TISSUE_GAP_MM)
         positions[state] = keep_clear(moved, centres, bones_by_state[state], BONE_GAP_MM)
     return _part(name, "nerve", faces, positions)
+
+
+def _roots(built, marks, levels, states, detail, whole):
+    """Every nerve root part, L1 to L5, both sides."""
+    tissues = _root_tissues(built, marks, levels, states)
+    roots = {}
+    for index, bone in enumerate(BONE_NAMES[:-1]):
+        neighbours = BONE_NAMES[max(index - 1, 0):index + 2]
+        near = [lv for lv in levels.values() if bone in (lv.upper, lv.lower)]
+        probe = SurfaceProbe([built[b][0] for b in neighbours])
+        for side in ("left", "right"):
+            name = f"nerve_root_{bone}_{side}"
+            roots[name] = _root_part(name, bone, side, marks[bone], probe, near, tissues, detail,
+                                     {state: [whole[b][state] for b in neighbours] for state in STATES})
+    return roots
+
+
+def _root_guards(roots, level, per_ring):
+    """Roots passing the ligaments of ``level`` (within 16 mm of its centre across and
+    along the spine), in each distinct state, inflated by ``ROOT_CLEARANCE_MM``: where no bite may go."""
+    guards = []
+    for part in roots.values():
+        seen = []
+        for state in STATES:
+            vertices = part.positions_mm[state]
+            local = level.local(vertices.astype(float))
+            if any(np.array_equal(vertices, other) for other in seen) or \
+                    not ((np.abs(local[:, 0]) < 16.0) & (np.abs(local[:, 2]) < 16.0)).any():
+                continue
+            seen.append(vertices)
+            guards.append(make_mesh(inflate_root(vertices.astype(float), per_ring, ROOT_CLEARANCE_MM), part.faces))
+    return guards
 
 
 def assemble(lod: str, severity: dict[str, float]) -> Anatomy:
@@ -138,6 +193,8 @@ def assemble(lod: str, severity: dict[str, float]) -> Anatomy:
     centreline = canal_centreline(marks, sacral_canal_points(marks["sacrum"]))
     levels = build_levels(marks, centreline)
     states = {state: {name: level_state(severity[name], state) for name in LEVELS} for state in STATES}
+    whole = _whole_bones(meshes, marks, levels, states)
+    roots = _roots(built, marks, levels, states, detail, whole)
 
     ligaments, cuts, pieces_by_level = {}, {}, {}
     for name, level in levels.items():
@@ -146,7 +203,8 @@ def assemble(lod: str, severity: dict[str, float]) -> Anatomy:
                  for side in ("left", "right")}
         if amount > 0:
             remains, bone_remains, pieces = decompress_level(level, slabs, meshes[level.upper], amount,
-                                                             detail["bite_cells"])
+                                                             detail["bite_cells"],
+                                                             _root_guards(roots, level, detail["root_ring"]))
             bone_pieces = [p for p in pieces if p.tissue == "bone"]
             cuts[level.upper] = (bone_remains, bone_pieces)
             pieces_by_level[name] = pieces
@@ -170,10 +228,8 @@ def assemble(lod: str, severity: dict[str, float]) -> Anatomy:
         return out
 
     parts = {}
-    whole = {}
-    for name, (faces, positions, entries, uncut) in _bone_parts(meshes, marks, levels, states, cuts).items():
+    for name, (faces, positions, entries) in _bone_parts(meshes, marks, levels, states, cuts).items():
         parts[name] = _part(name, "bone", faces, positions, bites_of(entries))
-        whole[name] = uncut
     for name, level in levels.items():
         vertices = disc(marks[level.upper], marks[level.lower], detail["disc_rings"])
         positions = {state: disc_bulge(vertices.vertices, level, states[state][name]) for state in STATES}
@@ -213,15 +269,7 @@ def assemble(lod: str, severity: dict[str, float]) -> Anatomy:
         positions[state] = rootlets.vertices + (moved - rootlets.anchors)
     parts["cauda_equina"] = _part("cauda_equina", "nerve", rootlets.faces, positions)
 
-    tissues = _root_tissues(built, marks, levels, states)
-    for index, bone in enumerate(BONE_NAMES[:-1]):
-        neighbours = BONE_NAMES[max(index - 1, 0):index + 2]
-        near = [lv for lv in levels.values() if bone in (lv.upper, lv.lower)]
-        probe = SurfaceProbe([built[b][0] for b in neighbours])
-        for side in ("left", "right"):
-            name = f"nerve_root_{bone}_{side}"
-            parts[name] = _root_part(name, bone, side, marks[bone], probe, near, tissues, detail,
-                                     {state: [whole[b][state] for b in neighbours] for state in STATES})
+    parts.update(roots)
 
     sac = dural_sac(centreline, detail["sac_step"], detail["sac_ring"])
     positions = {}

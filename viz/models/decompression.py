@@ -11,7 +11,11 @@ intersection (manifold3d) of the stenotic ligament with what the tools reach
 from the portal and with one lateral-to-medial sector of the ligament's core.
 The core stops short of the ligament's front surface (``ANTERIOR_KEEP``), so
 a thin layer always stays between the tools and the dural sac, which is
-never entered (the epidurogram shows its edge) [1]_ [2]_.
+never entered (the epidurogram shows its edge) [1]_ [2]_. Nor are the nerve
+roots: the contrast also fills their sleeves, and no bite comes within
+``ROOT_CLEARANCE_MM`` of where a root lies in any state, so a root pushed
+aside by the thickened ligament can return without meeting tissue not yet
+removed.
 
 References
 ----------
@@ -56,6 +60,10 @@ TOOL_HALF_ANGLE_DEG = 35.0
 
 LAMINA_BITE_DEPTH_MM = 3.0
 """Depth of lamina trimmed by the bone sculptor at the portal's tip ("a little lamina")."""
+
+ROOT_CLEARANCE_MM = 1.0
+"""Closest approach of a bite to a nerve root's surface (healthy, stenotic or
+decompressed), mm; it also covers the chord error of a coarse root tube."""
 
 CORE_CHORD_MARGIN = 0.03
 """Depth fraction kept between a core's planar faces and ``ANTERIOR_KEEP``: the
@@ -131,7 +139,7 @@ def _lamina_bite(bone: trimesh.Trimesh, level: Level, side: str) -> manifold3d.M
 
 
 def decompress_level(level: Level, ligaments: dict[str, trimesh.Trimesh], upper_bone: trimesh.Trimesh,
-                     amount: float, counts: tuple[int, int, int]):
+                     amount: float, counts: tuple[int, int, int], keep_out: list[trimesh.Trimesh] = ()):
     """Cut the bites out of one level's stenotic ligaments and upper lamina.
 
     Parameters
@@ -145,6 +153,9 @@ def decompress_level(level: Level, ligaments: dict[str, trimesh.Trimesh], upper_
         The level's ligament thickening (its severity).
     counts : (3,) int
         Grid cells of each core sector.
+    keep_out : list of trimesh.Trimesh, default: none
+        Closed solids no bite may enter (the nerve roots, inflated by
+        ``ROOT_CLEARANCE_MM``, in every state).
 
     Returns
     -------
@@ -158,6 +169,7 @@ def decompress_level(level: Level, ligaments: dict[str, trimesh.Trimesh], upper_
     pieces, remains = [], {}
     bone = to_manifold(upper_bone)
     edges = np.linspace(SECTOR_S[0], SECTOR_S[1], BITES_PER_SIDE + 1)
+    guard = manifold3d.Manifold.batch_boolean([to_manifold(m) for m in keep_out], manifold3d.OpType.Add)
     for side in ("left", "right"):
         trim = _lamina_bite(upper_bone, level, side)
         bone = bone - trim
@@ -168,7 +180,7 @@ def decompress_level(level: Level, ligaments: dict[str, trimesh.Trimesh], upper_
             core = ligament.slab_mesh(level, side, amount, counts, s_range=(edges[k + 1], edges[k]),
                                       w_range=SECTOR_W,
                                       d_range=(POSTERIOR_KEEP, 1.0 - ANTERIOR_KEEP - CORE_CHORD_MARGIN))
-            bite = solid ^ to_manifold(core) ^ reach
+            bite = (solid ^ to_manifold(core) ^ reach) - guard
             if bite.volume() > 1.0:
                 solid = solid - bite
                 pieces.append(Piece(from_manifold(bite), side, "ligament"))

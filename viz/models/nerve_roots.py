@@ -16,9 +16,20 @@ bulges backward, the ligamentum flavum thickens forward, the articular
 processes enlarge. Each tissue that closes its gap to the root pushes the
 root's centreline away along the tissue's normal; where pushes come from
 opposite sides the root is flattened instead (crowded in the lateral recess
-or foramen, as in lateral recess stenosis [2]_). After MILD the ligament is
+or foramen, as in lateral recess stenosis [2]_); what still touches a pressing
+disc or ligament is drawn toward the root's axis. After MILD the ligament is
 thin again, so only the disc and facets still press. Every state keeps the
 tube's vertex count and order.
+
+The L4 root crosses the L4-L5 foramen under the L4 pedicle, above the disc
+and in front of the superior articular process of L5. It moves only where a
+stenotic tissue reaches it: at severity 1 the right one touches the lateral
+edge of the thickened ligament (about 0.6 mm), while the left one keeps about
+2.5 mm to the enlarged facet and 3 mm to the bulging disc and does not move.
+MILD decompresses the central canal and lateral recess by debulking the
+ligament; it leaves the disc, facets and foramen alone (patients with severe
+foraminal stenosis are not candidates) [3]_, so an L4 root is relieved only
+of the ligament's share.
 
 References
 ----------
@@ -27,6 +38,8 @@ References
 .. [2] Bartynski WS, Lin L. Lumbar root compression in the lateral recess: MR imaging,
    conventional myelography, and CT myelography comparison with surgical confirmation.
    AJNR Am J Neuroradiol 2003;24(3):348-360.
+.. [3] Deer TR et al. Pain Pract 2019;19(3):250-274. https://doi.org/10.1111/papr.12744;
+   ``../shared/ANATOMY.md`` (the disc and the bone that keeps the spine stable are left in place).
 """
 
 from __future__ import annotations
@@ -194,3 +207,16 @@ def deform_root(vertices: np.ndarray, path: np.ndarray, per_ring: int, push: np.
     ends = path[[0, -1]] + push[[0, -1]]
     return np.concatenate([moved.reshape(-1, 3), ends])
 
+
+
+def inflate_root(vertices: np.ndarray, per_ring: int, margin_mm: float) -> np.ndarray:
+    """A swept root tube (any state) grown by ``margin_mm``: ring points move away from
+    their ring's centre, the two cap centres along the tube's axis."""
+    rings = vertices[:-2].reshape(-1, per_ring, 3)
+    centres = rings.mean(axis=1, keepdims=True)
+    offsets = rings - centres
+    length = np.linalg.norm(offsets, axis=2, keepdims=True)
+    grown = centres + offsets * (1.0 + margin_mm / np.maximum(length, 1e-9))
+    axis = centres[[0, -1], 0] - centres[[1, -2], 0]
+    axis /= np.linalg.norm(axis, axis=1, keepdims=True)
+    return np.concatenate([grown.reshape(-1, 3), vertices[-2:] + margin_mm * axis])

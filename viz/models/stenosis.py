@@ -28,6 +28,7 @@ import numpy as np
 from viz.models import ligament
 from viz.models.constants import DISC_BULGE_MM, DURAL_SAC_WALL_GAP_MM, FACET_GROWTH_MM
 from viz.models.geometry import SurfaceProbe
+from viz.models.landmarks import VertebraLandmarks
 from viz.models.levels import Level, canal_radius_mm
 
 LIGAMENT_RELAXED = 0.0
@@ -180,6 +181,12 @@ def facet_growth(vertices: np.ndarray, normals: np.ndarray, joints_mm: np.ndarra
     distance = np.min(np.linalg.norm(vertices[:, None] - joints_mm[None], axis=2), axis=1)
     fade = np.clip(1.0 - (distance / radius_mm) ** 2, 0.0, 1.0) ** 2
     return vertices + normals * (growth_mm * fade)[:, None]
+
+
+def facet_joints(upper: VertebraLandmarks, lower: VertebraLandmarks) -> np.ndarray:
+    """Centres of the two facet joints between ``upper`` and ``lower``, ``(2, 3)`` LPS mm:
+    midway between the lower bone's superior and the upper bone's inferior articular tips."""
+    return 0.5 * (upper.inferior_facets_mm + lower.superior_facets_mm)
 
 
 def keep_clear(points: np.ndarray, centres: np.ndarray, meshes: list, clearance_mm: float,
