@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.browser import canvas_pixels, changed_share, mean_difference, not_blank, save_artifact, settle
+from tests.web.browser import canvas_pixels, changed_share, mean_difference, not_blank, save_artifact, settle, wait_drawn
 from tests.web.gestures import drag, pinch, two_finger_pan
 
 TABLET = {"viewport": {"width": 1024, "height": 768}, "has_touch": True, "is_mobile": False}
@@ -26,16 +26,16 @@ def test_each_mode_draws_and_plays(open_page, query):
     assert w.errors == [] and w.foreign_requests == []
 
 
-def test_every_stage_deep_link_renders_its_own_picture(open_page):
+def test_every_stage_deep_link_renders_its_own_picture(open_page, app_url):
     page, _ = open_page()
     stage_ids = page.evaluate("window.mildPlayers[0].story.stages.map((s) => s.id)")
     pictures = {}
     for stage in stage_ids:
-        p, _ = open_page(f"?stage={stage}")
-        assert p.evaluate("window.mildPlayers[0].stage.id") == stage
-        pictures[stage] = canvas_pixels(p)
+        page.goto(f"{app_url}?stage={stage}")          # a fresh load, as a followed link
+        wait_drawn(page)
+        assert page.evaluate("window.mildPlayers[0].stage.id") == stage
+        pictures[stage] = canvas_pixels(page)
         save_artifact(f"stage-{stage}.png", pictures[stage])
-        p.context.close()
     for a, b in zip(stage_ids, stage_ids[1:]):
         assert changed_share(pictures[a], pictures[b]) > 0.01, f"{a} and {b} look the same"
 

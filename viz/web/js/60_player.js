@@ -217,6 +217,7 @@ class Player {
         this.dirty = false;
         const t0 = performance.now();
         this.apply();
+        if (this.stats.draws === 0) this.warmLightLevel();
         const t1 = performance.now();
         this.renderWindow.render();
         const t2 = performance.now();
@@ -224,7 +225,7 @@ class Player {
         this.stats.renderMs = 0.9 * (this.stats.renderMs || 0) + 0.1 * (t2 - t1);
         if (!this.moving) stillDrawnAt = now;
         this.stats.draws += 1;
-        if (this.stats.firstDrawMs == null) { this.stats.firstDrawMs = now; setTimeout(() => this.warmLightLevel(), 0); }
+        if (this.stats.firstDrawMs == null) this.stats.firstDrawMs = now;
         fpsWindow.push(now);
         fpsWindow = fpsWindow.filter((t) => now - t < 1000);
         this.stats.fps = fpsWindow.length;
@@ -237,17 +238,15 @@ class Player {
     requestAnimationFrame(tick);
   }
 
-  // Build the light level's GPU buffers once, right after the first picture, so
-  // the first moving frame does not stall (measured ≈0.5 s on software WebGL).
-  // Both renders run in one task: only the second (the same still) is shown.
+  // Build the light level's GPU buffers with the first picture, so the first
+  // moving frame does not stall (measured ≈0.5 s on software WebGL). This
+  // render and the first picture run in one task: only the picture is shown.
   warmLightLevel() {
-    if (this.destroyed || this.moving) return;
     const shown = this.actors.filter((a) => a.light && a.full.actor.getVisibility());
     const anatomy = this.anatomyNow();
     for (const a of shown) { a.light.setAnatomy(anatomy); a.light.setVisible(true); a.full.setVisible(false); }
     this.renderWindow.render();
     for (const a of shown) { a.light.setVisible(false); a.full.setVisible(true); }
-    this.renderWindow.render();
   }
 
   // Keep playback smooth on slow GPUs: step the motion quality by the measured frame rate.

@@ -126,9 +126,11 @@ Object.assign(Player.prototype, {
     this.pinsPlaced = now;
     const actors = this.visibleActors().filter((a) => a.actor.getProperty().getOpacity() >= 0.8);
     const b = this.rig.basis();
+    const view = this.viewEl.getBoundingClientRect();
     for (const pin of this.pins) {
       const p = this.rig.project(pin.spot.position_mm);
-      if (!p) { if (!pin.el.hidden) pin.el.hidden = true; continue; }
+      const outside = !p || p.x < 0 || p.y < 0 || p.x > view.width || p.y > view.height;  // never over the caption
+      if (outside) { if (!pin.el.hidden) pin.el.hidden = true; continue; }
       const d = sub3(pin.spot.position_mm, b.position_mm);
       const distance = Math.hypot(...d);
       const ray = { origin: b.position_mm, direction: norm3(d) };
