@@ -13,6 +13,7 @@ import os
 from typing import Iterable, Mapping
 
 import panel as pn
+from panel.io.resources import LOCAL_DIST
 
 from viz.web.params import PageOptions, parse_page_options
 from viz.web.player import StoryPlayer
@@ -73,10 +74,6 @@ def build_page(args: Mapping[str, Iterable], bundle=None) -> StoryPlayer:
     return player
 
 
-LOCAL_PANEL_DIST = "static/extensions/panel/"
-"""Where the app server serves Panel's own styles (relative to ``/app``)."""
-
-
 def serve_page() -> pn.viewable.Viewable:
     """The page for the current session (``pn.state`` holds its request).
 
@@ -87,5 +84,5 @@ def serve_page() -> pn.viewable.Viewable:
     """
     doc = pn.state.curdoc
     if doc is not None:
-        doc._template_variables.setdefault("dist_url", LOCAL_PANEL_DIST)
+        doc._template_variables.setdefault("dist_url", LOCAL_DIST)
     return build_page(pn.state.session_args)

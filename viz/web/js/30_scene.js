@@ -165,7 +165,7 @@ class SceneActor {
     prop.setColor(rgb[0], rgb[1], rgb[2]);
     prop.setOpacity(opacity);
     if (!this.colors) return;
-    glow = Math.round(glow * GLOW_STEPS) / GLOW_STEPS;
+    glow = quantize(glow, GLOW_STEPS);
     const key = `${rgb.join()}|${glow}`;
     if (key === this.glowKey) return;
     this.glowKey = key;

@@ -12,9 +12,10 @@ const REST_FAST_MS = 60;
 const REST_DELAY_MS = 250;
 // Quality while moving, best first; playback starts at the lightest and the
 // player steps up while the frame rate it measures stays above 35/s (down
-// again below 18/s), so slow devices never stutter while it finds its level. "solid" draws the
-// mostly-opaque translucent parts (dural sac) opaque: translucency costs
-// extra full-screen passes on software WebGL. At rest: full detail, scale 1.
+// again below 18/s), so slow devices never stutter while it finds its level.
+// "solid" draws the mostly-opaque translucent parts (dural sac) opaque:
+// translucency costs extra full-screen passes on software WebGL. At rest: full
+// detail at this.restScale (1, or REST_SUPERSAMPLE where stills are cheap).
 const MOTION_QUALITY = [
   { scale: 0.8, solid: false }, { scale: 0.6, solid: false }, { scale: 0.6, solid: true },
   { scale: 0.45, solid: true }, { scale: 0.35, solid: true },
