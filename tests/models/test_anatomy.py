@@ -123,10 +123,11 @@ def test_rootlets_stay_inside_the_dural_sac(anatomy):
         assert sac.contains(sample).mean() > 0.995, state
 
 
-def test_dural_sac_is_clear_of_ligament_and_disc(anatomy):
+def test_dural_sac_is_clear_of_every_ligament_and_disc(anatomy):
+    soft = [*LEVELS] + [f"ligamentum_flavum_{level}_{side}" for level in LEVELS for side in ("left", "right")]
     for state in STATES:
         sac_vertices = anatomy.parts["dural_sac"].positions_mm[state].astype(float)
-        for name in ("ligamentum_flavum_L4-L5_left", "ligamentum_flavum_L4-L5_right", "L4-L5"):
+        for name in soft:
             mesh = anatomy.parts[name].mesh(state)
             assert not mesh.contains(sac_vertices).any(), (state, name)
 
@@ -221,30 +222,51 @@ def test_roots_never_enter_the_removed_tissue(anatomy):
                     assert not shell.contains(points).any(), (state, root, side, bite.order)
 
 
-def test_roots_clear_the_stenotic_level_ligaments_and_disc_in_every_state(anatomy):
-    """Pushed roots are flattened, never run through the tissue pressing on them."""
+def test_roots_clear_every_disc_and_ligament_in_every_state(anatomy):
+    """Roots run around the discs and ligamenta flava as around bone; pushed roots are
+    flattened, never run through the tissue pressing on them. At most a graze: the web
+    ligaments are coarser than the surfaces the roots were routed around."""
+    soft = [*LEVELS] + [f"ligamentum_flavum_{level}_{side}" for level in LEVELS for side in ("left", "right")]
+    roots = [name for name in anatomy.parts if name.startswith("nerve_root")]
     for state in STATES:
-        soft = [anatomy.parts[n].mesh(state) for n in
-                ("ligamentum_flavum_L4-L5_left", "ligamentum_flavum_L4-L5_right", "L4-L5")]
-        for side in ("left", "right"):
-            for root in ("L4", "L5"):
-                points = anatomy.parts[f"nerve_root_{root}_{side}"].positions_mm[state].astype(float)
-                for mesh in soft:
-                    assert not mesh.contains(points).any(), (state, root, side)
+        for name in soft:
+            mesh = anatomy.parts[name].mesh(state)
+            for root in roots:
+                points = anatomy.parts[root].positions_mm[state].astype(float)
+                inside = mesh.contains(points)
+                if inside.any():
+                    depth = trimesh.proximity.signed_distance(mesh, points[inside])
+                    assert depth.max() < 0.15, (state, root, name, depth.max())
 
 
-def test_l4_roots_at_the_l4_l5_foramen_respond_to_stenosis_and_stay_out_of_bone(anatomy):
-    """The L4 roots exit the L4-L5 foramen: stenosis moves them where the enlarged
-    facets, the bulging disc or the thickened ligament reach them (measured: right
-    root about 0.6 mm), MILD relieves them no more than that, and in no state do they
+@pytest.mark.parametrize("bone, level", [("L1", "L1-L2"), ("L2", "L2-L3"), ("L3", "L3-L4"), ("L4", "L4-L5"),
+                                         ("L5", "L5-S1")])
+def test_each_root_leaves_through_the_upper_foramen_below_its_pedicle(anatomy, bone, level):
+    """Each root crosses the foramen between its vertebra and the next one above the
+    mid-height of the disc (under the pedicle, ANATOMY.md), then leaves the spine sideways."""
+    frame = anatomy.levels[level]
+    half = frame.canal_half_width_mm
+    for side, sign in (("left", 1.0), ("right", -1.0)):
+        rings = anatomy.parts[f"nerve_root_{bone}_{side}"].positions_mm["healthy"].astype(float)
+        centres = frame.local(rings[:-2].reshape(-1, 8, 3).mean(axis=1))
+        across = sign * centres[:, 0]
+        foraminal = centres[(across > half) & (across < half + 8.0)]
+        assert len(foraminal), (bone, side)
+        assert foraminal[:, 2].min() > 0.0, (bone, side, foraminal[:, 2].min())
+        assert across.max() > half + 20.0, (bone, side)
+
+
+def test_l4_roots_at_the_l4_l5_foramen_are_relieved_no_more_than_pressed_and_stay_out_of_bone(anatomy):
+    """The L4 roots cross the upper L4-L5 foramen, under the pedicle and above the
+    bulging disc, where central stenosis mostly spares them: they move only where an
+    enlarged facet, the disc or the thickened ligament reaches them, MILD (which leaves
+    disc and facets alone) relieves them no more than that, and in no state do they
     enter bone (beyond the 0.3 mm graze allowed for decimated bones)."""
-    moved = {}
     for side in ("left", "right"):
         part = anatomy.parts[f"nerve_root_L4_{side}"]
-        for state in ("stenosis", "decompressed"):
-            shift = np.linalg.norm(part.positions_mm[state] - part.positions_mm["healthy"], axis=1)
-            moved[side, state] = float(shift.max())
-        assert moved[side, "decompressed"] <= moved[side, "stenosis"] + 1e-6, moved
+        moved = {state: np.linalg.norm(part.positions_mm[state] - part.positions_mm["healthy"], axis=1).max()
+                 for state in ("stenosis", "decompressed")}
+        assert moved["decompressed"] <= moved["stenosis"] + 1e-6, (side, moved)
         for state in STATES:
             vertices = part.positions_mm[state].astype(float)
             for bone in ("L3", "L4", "L5"):
@@ -253,4 +275,3 @@ def test_l4_roots_at_the_l4_l5_foramen_respond_to_stenosis_and_stay_out_of_bone(
                 if inside.any():
                     depth = trimesh.proximity.signed_distance(mesh, vertices[inside])
                     assert depth.max() < 0.3, (state, side, bone, depth.max())
-    assert max(moved[side, "stenosis"] for side in ("left", "right")) > 0.3, moved

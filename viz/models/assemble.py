@@ -91,7 +91,15 @@ def _bone_parts(meshes, marks, levels, states, cuts):
     return parts
 
 
-def _root_tissues(built, marks, levels, states):
+def _healthy_soft(marks, levels):
+    """Per level: the healthy disc (full detail) and ligament slabs (dense surface),
+    which the roots run around as they run around bone."""
+    return {name: (disc(marks[level.upper], marks[level.lower], DETAIL["high"]["disc_rings"]),
+                   {side: ligament.slab_mesh(level, side, 0.0, ROOT_PROBE_LIGAMENT_CELLS) for side in ("left", "right")})
+            for name, level in levels.items()}
+
+
+def _root_tissues(built, marks, levels, states, soft_tissue):
     """Per stenotic level and state: the tissues that press on the roots (full detail).
 
     Returns
@@ -106,8 +114,7 @@ def _root_tissues(built, marks, levels, states):
         if all(states[s][name] == states["healthy"][name] for s in STATES):
             continue
         out[name], soft[name] = {}, {}
-        disc_mesh = disc(marks[level.upper], marks[level.lower], DETAIL["high"]["disc_rings"])
-        ligaments = {side: ligament.slab_mesh(level, side, 0.0, ROOT_PROBE_LIGAMENT_CELLS) for side in ("left", "right")}
+        disc_mesh, ligaments = soft_tissue[name]
         joints = facet_joints(marks[level.upper], marks[level.lower])
         bone_meshes = [built[level.upper][0], built[level.lower][0]]
         probes = [SurfaceProbe([m]) for m in [disc_mesh, *ligaments.values(), *bone_meshes]]
@@ -147,13 +154,19 @@ def _root_part(name, bone, side, vertebra, probe, near, tissues, detail, bones_b
 
 
 def _roots(built, marks, levels, states, detail, whole):
-    """Every nerve root part, L1 to L5, both sides."""
-    tissues = _root_tissues(built, marks, levels, states)
+    """Every nerve root part, L1 to L5, both sides.
+
+    A root's healthy course keeps clear of its own and the neighbouring bones
+    and of the discs and ligamenta flava of the levels it passes.
+    """
+    soft_tissue = _healthy_soft(marks, levels)
+    tissues = _root_tissues(built, marks, levels, states, soft_tissue)
     roots = {}
     for index, bone in enumerate(BONE_NAMES[:-1]):
         neighbours = BONE_NAMES[max(index - 1, 0):index + 2]
         near = [lv for lv in levels.values() if bone in (lv.upper, lv.lower)]
-        probe = SurfaceProbe([built[b][0] for b in neighbours])
+        soft = [m for lv in near for m in (soft_tissue[lv.name][0], *soft_tissue[lv.name][1].values())]
+        probe = SurfaceProbe([built[b][0] for b in neighbours] + soft)
         for side in ("left", "right"):
             name = f"nerve_root_{bone}_{side}"
             roots[name] = _root_part(name, bone, side, marks[bone], probe, near, tissues, detail,

@@ -8,8 +8,9 @@ of the disc above, runs down the lateral recess medial to the pedicle and exits 
 between V and the bone below [1]_ (so the L5 root crosses L4-L5 in the
 lateral recess and exits at L5-S1, and the L4 root exits the L4-L5
 foramen). Its centreline passes through the points of greatest clearance
-from bone in small search boxes, then is relaxed until the whole tube
-clears bone.
+from bone, discs and ligamenta flava in small search boxes (the foramen's
+box lies under the pedicle, above the mid-height of the disc below), then is
+relaxed until the whole tube clears them.
 
 In a stenotic state the neighbouring tissues move toward the root: the disc
 bulges backward, the ligamentum flavum thickens forward, the articular
@@ -21,11 +22,12 @@ disc or ligament is drawn toward the root's axis. After MILD the ligament is
 thin again, so only the disc and facets still press. Every state keeps the
 tube's vertex count and order.
 
-The L4 root crosses the L4-L5 foramen under the L4 pedicle, above the disc
-and in front of the superior articular process of L5. It moves only where a
-stenotic tissue reaches it: at severity 1 the right one touches the lateral
-edge of the thickened ligament (about 0.6 mm), while the left one keeps about
-2.5 mm to the enlarged facet and 3 mm to the bulging disc and does not move.
+The L4 root crosses the upper L4-L5 foramen under the L4 pedicle, above the
+disc and in front of the superior articular process of L5, where central
+stenosis mostly spares it. It moves only where a stenotic tissue reaches it:
+at severity 1 the right one is nudged about 0.2 mm, while the left one keeps
+about 1.6 mm to the thickened ligament, 3.4 mm to the enlarged facet and
+4.5 mm to the bulging disc and does not move.
 MILD decompresses the central canal and lateral recess by debulking the
 ligament; it leaves the disc, facets and foramen alone (patients with severe
 foraminal stenosis are not candidates) [3]_, so an L4 root is relieved only
@@ -128,7 +130,8 @@ def root_path(name: str, side: str, vertebra: VertebraLandmarks, bone: SurfacePr
         ``"L4"``, ``"left"``.
     vertebra : VertebraLandmarks
     bone : SurfaceProbe
-        Vertebra V and the bone below it (full detail).
+        What the root runs around: vertebra V, the bones next to it (full
+        detail) and the healthy discs and ligamenta flava of its levels.
     samples : int
     """
     sign = 1.0 if side == "left" else -1.0
@@ -140,8 +143,9 @@ def root_path(name: str, side: str, vertebra: VertebraLandmarks, bone: SurfacePr
     subarticular = vertebra.world([sign * (DURAL_SAC_SEMI_AXES_MM[0] + 0.5), back + radius + 1.0, SLEEVE_HEIGHT_MM])
     recess = _clearest(bone, _box(vertebra, sign * np.arange(half - 6.0, half - 0.5, 1.0),
                                   back + np.arange(1.0, 7.0, 1.0), canal[2] + np.arange(-2.0, 5.0, 2.0)))
+    floor = -0.5 * vertebra.body_height_mm - 2.0
     foramen = _clearest(bone, _box(vertebra, sign * np.arange(half, half + 9.0, 2.0),
-                                   back + np.arange(-4.0, 9.0, 2.0), np.arange(-26.0, -9.0, 2.0)))
+                                   back + np.arange(-4.0, 9.0, 2.0), np.arange(floor, -5.0, 2.0)))
     exit_h = vertebra.local(foramen)[2] - 8.0
     outside = _clearest(bone, _box(vertebra, sign * np.array([half + 14.0]),
                                    back + np.arange(-10.0, 3.0, 2.0), exit_h + np.arange(-6.0, 7.0, 2.0)))
