@@ -13,6 +13,7 @@ frame renders while ffmpeg takes the previous one.
 
 from __future__ import annotations
 
+import errno
 import os
 import queue
 import threading
@@ -125,13 +126,31 @@ def _write_mp4(temp: Path, frames: Iterator[np.ndarray], fps: int) -> None:
     import imageio.v2 as imageio
 
     writer = imageio.get_writer(temp, format="FFMPEG", fps=fps, codec="libx264", pixelformat="yuv420p",
-                                macro_block_size=1, quality=None, ffmpeg_log_level="error",
+                                macro_block_size=1, quality=None, ffmpeg_log_level="quiet",
                                 output_params=["-crf", str(MP4_CRF), "-preset", "veryfast",
                                                "-movflags", "+faststart"])
     try:
         consume_in_thread(frames, writer.append_data)
     finally:
         writer.close()
+
+
+def _check_every_frame_arrived(temp: Path, expected: int) -> None:
+    """Raise ``OSError(EPIPE)`` unless the MP4 at ``temp`` holds ``expected`` frames.
+
+    The encoder runs in its own process and its exit status is not passed on
+    (imageio-ffmpeg does not check it), so a video cut short by a full disk
+    would otherwise be saved as if complete. Counting copies the stream
+    without decoding it.
+    """
+    from imageio_ffmpeg import count_frames_and_secs
+
+    try:
+        frames, _ = count_frames_and_secs(str(temp))
+    except (RuntimeError, OSError):
+        frames = 0
+    if frames != expected:
+        raise OSError(errno.EPIPE, f"the video holds {frames} of {expected} frames")
 
 
 def _write_gif(temp: Path, frames: Iterator[np.ndarray], fps: int) -> None:
@@ -182,6 +201,7 @@ def write_movie(out: str | os.PathLike, width: int = 1920, height: int = 1080, f
     with atomic_file(path) as temp:
         if suffix == ".mp4":
             _write_mp4(temp, frames, fps)
+            _check_every_frame_arrived(temp, len(times_s))
         else:
             _write_gif(temp, frames, fps)
     return path

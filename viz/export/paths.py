@@ -241,6 +241,37 @@ def input_path(text: str | os.PathLike, kind: str) -> Path:
     return path
 
 
+WRITE_FAILURES = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "your disk quota is used up",
+    errno.EROFS: "the disk is read-only",
+    errno.EFBIG: "the file is too large for this disk",
+    errno.EIO: "the disk reported a read/write error",
+}
+"""Plain reasons for the OS errors that stop a write half-way."""
+
+NEARLY_FULL_BYTES = 1 << 20
+"""Free space below which a writer that stopped without saying why (e.g. the
+video encoder, whose own error is not passed on) is taken to have filled the disk."""
+
+
+def _write_failure(path: Path, error: OSError) -> UserError:
+    """One plain sentence for an export that could not be finished."""
+    reason = WRITE_FAILURES.get(error.errno)
+    if reason is None:
+        try:
+            full = shutil.disk_usage(path.parent).free < NEARLY_FULL_BYTES
+        except OSError:
+            full = False
+        if full:
+            reason = WRITE_FAILURES[errno.ENOSPC]
+        elif error.errno == errno.EPIPE:
+            reason = "the video encoder stopped early"
+        else:
+            reason = (error.strerror or "the system refused it").lower()
+    return UserError(f"Could not finish writing {str(path)!r}: {reason}. Nothing was saved.")
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -253,7 +284,8 @@ def atomic_file(path: Path) -> Iterator[Path]:
 
     The temporary file keeps the suffix of ``path`` (so writers that choose a
     format from the suffix work). On any exception, including KeyboardInterrupt,
-    the temporary file is removed and ``path`` is left untouched.
+    the temporary file is removed and ``path`` is left untouched; an OS error
+    (a full disk, a read-only one) becomes a :class:`UserError` saying why.
     """
     fd, temp_name = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=path.suffix, dir=path.parent)
     os.close(fd)
@@ -262,6 +294,8 @@ def atomic_file(path: Path) -> Iterator[Path]:
         yield temp
         os.chmod(temp, 0o666 & ~_umask())
         os.replace(temp, path)
+    except OSError as error:
+        raise _write_failure(path, error) from None
     finally:
         temp.unlink(missing_ok=True)
 
@@ -272,7 +306,8 @@ def atomic_folder(path: Path) -> Iterator[Path]:
 
     An existing folder at ``path`` (allowed by :func:`output_folder` with
     ``force``) is replaced only after the new one is complete. On any exception
-    the temporary folder is removed.
+    the temporary folder is removed; OS errors become a :class:`UserError` as in
+    :func:`atomic_file`.
     """
     temp = Path(tempfile.mkdtemp(prefix=_temp_prefix(path), dir=path.parent))
     old = path.parent / f"{temp.name}-old"
@@ -282,6 +317,8 @@ def atomic_folder(path: Path) -> Iterator[Path]:
         if path.exists():
             os.replace(path, old)
         os.replace(temp, path)
+    except OSError as error:
+        raise _write_failure(path, error) from None
     finally:
         shutil.rmtree(temp, ignore_errors=True)
         shutil.rmtree(old, ignore_errors=True)
