@@ -21,13 +21,14 @@ from viz.models.nerve_roots import (BONE_GAP_MM, TISSUE_GAP_MM, Tissue, contact_
                                     root_path, root_radius_mm)
 from viz.models.soft_tissue import cauda_equina, disc, dural_sac
 from viz.models.stenosis import disc_bulge, facet_growth, facet_joints, keep_clear, level_state, sac_map
-from viz.models.vertebrae import bones, sacral_canal_points
+from viz.models.sacrum import sacral_canal_points
+from viz.models.vertebrae import bones
 
 DETAIL = {
-    "web": {"bone_faces": 6000, "sacrum_spacing_mm": 1.6, "sacrum_faces": 7000, "disc_rings": 7,
+    "web": {"bone_faces": 6000, "sacrum_spacing_mm": 1.6, "sacrum_faces": 12000, "disc_rings": 7,
             "sac_step": 2, "sac_ring": 36, "rootlet_step": 3, "rootlet_ring": 6, "root_samples": 36,
             "root_ring": 8, "ligament_cells": (10, 8, 3), "bite_cells": (4, 6, 2), "fat_cells": (4, 1, 4)},
-    "high": {"bone_faces": None, "sacrum_spacing_mm": 1.1, "sacrum_faces": None, "disc_rings": 13,
+    "high": {"bone_faces": None, "sacrum_spacing_mm": 1.1, "sacrum_faces": 45000, "disc_rings": 13,
              "sac_step": 1, "sac_ring": 64, "rootlet_step": 1, "rootlet_ring": 10, "root_samples": 90,
              "root_ring": 16, "ligament_cells": (24, 18, 6), "bite_cells": (8, 12, 4), "fat_cells": (8, 2, 8)},
 }

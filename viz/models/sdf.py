@@ -12,6 +12,9 @@ import numpy as np
 import trimesh
 from skimage.measure import marching_cubes
 
+NODE_CLEARANCE_MM = 1e-6
+"""Smallest field value kept at a grid node (keeps surface vertices off the nodes)."""
+
 
 def ellipsoid(points: np.ndarray, centre: np.ndarray, radii: np.ndarray) -> np.ndarray:
     """Approximate signed distance to an axis-aligned ellipsoid (exact on axes)."""
@@ -35,11 +38,46 @@ def smooth_union(a: np.ndarray, b: np.ndarray, blend_mm: float) -> np.ndarray:
     return b + (a - b) * h - blend_mm * h * (1.0 - h)
 
 
+def smooth_intersection(a: np.ndarray, b: np.ndarray, blend_mm: float) -> np.ndarray:
+    """Polynomial smooth maximum of two distance fields over ``blend_mm`` (rounded edge)."""
+    return -smooth_union(-a, -b, blend_mm)
+
+
+def smooth_subtraction(a: np.ndarray, b: np.ndarray, blend_mm: float) -> np.ndarray:
+    """Field ``a`` with the inside of ``b`` removed, the rim rounded over ``blend_mm``."""
+    return smooth_intersection(a, -b, blend_mm)
+
+
+def superellipse(dx: np.ndarray, dy: np.ndarray, half_x: np.ndarray, half_y: np.ndarray,
+                 exponent: float) -> np.ndarray:
+    """Approximate signed distance to the superellipse ``|dx/hx|**n + |dy/hy|**n = 1``.
+
+    The implicit value is divided by its gradient's length (first-order
+    distance), which is close to the true distance near the curve; extruded
+    along the third axis when the half-axes vary slowly.
+    """
+    u = np.abs(dx) / half_x
+    v = np.abs(dy) / half_y
+    r = np.maximum((u ** exponent + v ** exponent) ** (1.0 / exponent), 1e-6)
+    scale = r ** (1.0 - exponent)
+    grad = scale * np.hypot(u ** (exponent - 1.0) / half_x, v ** (exponent - 1.0) / half_y)
+    return (r - 1.0) / np.maximum(grad, 1e-3)
+
+
+def segment_distance_2d(p: np.ndarray, q: np.ndarray, a: tuple[float, float], b: tuple[float, float]) -> np.ndarray:
+    """Distance from planar points ``(p, q)`` to the segment from ``a`` to ``b``."""
+    ex, ey = b[0] - a[0], b[1] - a[1]
+    t = np.clip(((p - a[0]) * ex + (q - a[1]) * ey) / (ex * ex + ey * ey), 0.0, 1.0)
+    return np.hypot(p - a[0] - t * ex, q - a[1] - t * ey)
+
+
 def mesh_field(field, lower_mm: np.ndarray, upper_mm: np.ndarray, spacing_mm: float) -> trimesh.Trimesh:
     """Mesh the zero level of ``field(points (..., 3)) -> distances``.
 
     The grid spans ``lower_mm``..``upper_mm`` with one extra layer all round,
-    so the surface is closed if the shape lies inside the box.
+    so the surface is closed if the shape lies inside the box. Values within
+    :data:`NODE_CLEARANCE_MM` of zero count as outside, so a flat face through
+    a row of grid nodes gives no coincident (degenerate) vertices.
 
     Returns
     -------
@@ -52,6 +90,7 @@ def mesh_field(field, lower_mm: np.ndarray, upper_mm: np.ndarray, spacing_mm: fl
     axes = [lower[i] + spacing_mm * np.arange(counts[i]) for i in range(3)]
     grid = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1)
     values = field(grid)
+    values[np.abs(values) < NODE_CLEARANCE_MM] = NODE_CLEARANCE_MM
     values[[0, -1], :, :] = values[:, [0, -1], :] = values[:, :, [0, -1]] = spacing_mm
     vertices, faces, _, _ = marching_cubes(values, level=0.0, spacing=(spacing_mm,) * 3)
     mesh = trimesh.Trimesh(vertices + lower, faces[:, ::-1], process=True)
