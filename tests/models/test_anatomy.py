@@ -12,6 +12,7 @@ import pytest
 import trimesh
 
 from viz.models.anatomy import GROUPS, LEVELS, STATES
+from viz.models.geometry import SurfaceProbe
 from viz.models.landmarks import vertebra_landmarks
 from viz.models.vertebrae import reference_tilts_deg
 
@@ -130,6 +131,25 @@ def test_dural_sac_is_clear_of_every_ligament_and_disc(anatomy):
         for name in soft:
             mesh = anatomy.parts[name].mesh(state)
             assert not mesh.contains(sac_vertices).any(), (state, name)
+
+
+def test_each_ligamentum_flavum_runs_lamina_to_lamina_behind_the_sac(anatomy):
+    """Each ligament's upper end is anchored in the upper vertebra's lamina and its lower
+    end in the lower one's (reaching into bone or within 0.5 mm of it), and at mid-disc it
+    lies behind the dural sac: the back wall of the canal between the laminae."""
+    for name, level in anatomy.levels.items():
+        upper = SurfaceProbe([anatomy.parts[level.upper].mesh("healthy")])
+        lower = SurfaceProbe([anatomy.parts[level.lower].mesh("healthy")])
+        sac = level.local(anatomy.parts["dural_sac"].positions_mm["healthy"].astype(float))
+        sac_back = sac[np.abs(sac[:, 2]) < 2.0][:, 1].max()
+        for side in ("left", "right"):
+            vertices = anatomy.parts[f"ligamentum_flavum_{name}_{side}"].mesh("healthy").vertices
+            local = level.local(vertices)
+            top = local[:, 2] > np.percentile(local[:, 2], 80)
+            bottom = local[:, 2] < np.percentile(local[:, 2], 20)
+            assert upper.signed_mm(vertices[top]).min() < 0.5, (name, side)
+            assert lower.signed_mm(vertices[bottom]).min() < 0.5, (name, side)
+            assert np.median(local[np.abs(local[:, 2]) < 2.0][:, 1]) > sac_back, (name, side)
 
 
 def test_stenosis_deforms_the_soft_tissue_not_the_distant_bones(anatomy):
