@@ -11,7 +11,8 @@ from scipy.spatial import cKDTree
 
 from viz.models import ligament
 from viz.models.decompression import ANTERIOR_KEEP
-from viz.models.geometry import make_mesh
+from viz.models.assemble import DETAIL
+from viz.models.geometry import SurfaceProbe, make_mesh
 
 SIDES = ("left", "right")
 
@@ -53,6 +54,20 @@ def test_bites_are_closed_separate_shells(anatomy):
         shell.remove_unreferenced_vertices()
         assert shell.is_watertight and shell.volume > 0.5, part.name
         assert abs(shell.volume - bite.volume_mm3) < 0.05 * bite.volume_mm3 + 0.5
+
+
+def test_ligament_bites_lie_inside_the_ligament_with_no_cut_face_showing(anatomy):
+    """Each ligament bite is enclosed by the stenotic ligament (at least 0.1 mm inside
+    its surface), so before it is removed no cut face shows on the outside (a core that
+    reached the surface left a serrated edge along the ligament's upper attachment)."""
+    level = anatomy.levels["L4-L5"]
+    for side in SIDES:
+        slab = ligament.slab_mesh(level, side, 1.0, DETAIL["web"]["ligament_cells"])
+        probe = SurfaceProbe([slab])
+        part = anatomy.parts[f"ligamentum_flavum_L4-L5_{side}"]
+        positions = part.positions_mm["stenosis"].astype(float)
+        for bite in part.bites:
+            assert probe.signed_mm(positions[bite.start:bite.stop]).max() < -0.1, (side, bite.order)
 
 
 def test_boolean_pieces_add_up_to_the_stenotic_ligament(anatomy):

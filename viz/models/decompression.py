@@ -48,8 +48,11 @@ ANTERIOR_KEEP = 0.15
 SECTOR_S = (0.99, 0.03)
 """Lateral and medial limits of the removed core (ligament parameter s)."""
 
-SECTOR_W = (0.04, 0.96)
-"""Lower and upper limits of the removed core (ligament parameter w)."""
+SECTOR_W = (0.10, 0.90)
+"""Lower and upper limits of the removed core (ligament parameter w). Near its
+attachments the ligament thins steeply (:func:`viz.models.ligament.profiles`),
+where the coarse web surface cuts inside the exact one; a core reaching closer
+than 10 % of the height to either end would break through the posterior surface."""
 
 TOOL_PIVOT_MM = 25.0
 """Distance of the tools' pivot (where the portal crosses the back muscles)
