@@ -12,6 +12,7 @@ import pytest
 import trimesh
 
 from viz.models.anatomy import GROUPS, LEVELS, STATES
+from viz.models.assemble import DETAIL
 from viz.models.geometry import SurfaceProbe
 from viz.models.landmarks import vertebra_landmarks
 from viz.models.vertebrae import reference_tilts_deg
@@ -27,6 +28,16 @@ RANGES_MM = {
     "canal_width_mm": (21.5, 31.8),
 }
 """Cohort ranges (87 CT scans) from ANATOMY.md."""
+
+SOFT_TISSUES = [*LEVELS] + [f"ligamentum_flavum_{level}_{side}" for level in LEVELS for side in ("left", "right")]
+"""Every disc and ligamentum flavum: what the sac and the roots must run around."""
+
+
+def _inside(mesh: trimesh.Trimesh, points: np.ndarray) -> tuple[float, float]:
+    """Share of ``points`` inside the closed ``mesh``, and how deep the deepest lies (0 when none does), mm."""
+    inside = mesh.contains(points)
+    depth = float(trimesh.proximity.signed_distance(mesh, points[inside]).max()) if inside.any() else 0.0
+    return float(inside.mean()), depth
 
 
 def test_required_structures_and_groups(anatomy):
@@ -129,10 +140,9 @@ def test_rootlets_stay_inside_the_dural_sac(anatomy):
 
 
 def test_dural_sac_is_clear_of_every_ligament_and_disc(anatomy):
-    soft = [*LEVELS] + [f"ligamentum_flavum_{level}_{side}" for level in LEVELS for side in ("left", "right")]
     for state in STATES:
         sac_vertices = anatomy.parts["dural_sac"].positions_mm[state].astype(float)
-        for name in soft:
+        for name in SOFT_TISSUES:
             mesh = anatomy.parts[name].mesh(state)
             assert not mesh.contains(sac_vertices).any(), (state, name)
 
@@ -196,11 +206,9 @@ def test_dural_sac_and_nerve_roots_do_not_pass_through_bone(anatomy):
             if name == "dural_sac" or name.startswith("nerve_root"):
                 vertices = part.positions_mm[state].astype(float)
                 for bone, mesh in zip(bones, bone_meshes):
-                    inside = mesh.contains(vertices)
-                    assert inside.mean() < 0.002, (state, name, bone)
-                    if inside.any():
-                        depth = trimesh.proximity.signed_distance(mesh, vertices[inside])
-                        assert depth.max() < 0.3, (state, name, bone, depth.max())
+                    share, depth = _inside(mesh, vertices)
+                    assert share < 0.002, (state, name, bone)
+                    assert depth < 0.3, (state, name, bone, depth)
 
 
 def test_l5_root_crosses_l4_l5_in_the_lateral_recess_and_exits_below(anatomy):
@@ -250,17 +258,13 @@ def test_roots_clear_every_disc_and_ligament_in_every_state(anatomy):
     """Roots run around the discs and ligamenta flava as around bone; pushed roots are
     flattened, never run through the tissue pressing on them. At most a graze: the web
     ligaments are coarser than the surfaces the roots were routed around."""
-    soft = [*LEVELS] + [f"ligamentum_flavum_{level}_{side}" for level in LEVELS for side in ("left", "right")]
     roots = [name for name in anatomy.parts if name.startswith("nerve_root")]
     for state in STATES:
-        for name in soft:
+        for name in SOFT_TISSUES:
             mesh = anatomy.parts[name].mesh(state)
             for root in roots:
-                points = anatomy.parts[root].positions_mm[state].astype(float)
-                inside = mesh.contains(points)
-                if inside.any():
-                    depth = trimesh.proximity.signed_distance(mesh, points[inside])
-                    assert depth.max() < 0.15, (state, root, name, depth.max())
+                _, depth = _inside(mesh, anatomy.parts[root].positions_mm[state].astype(float))
+                assert depth < 0.15, (state, root, name, depth)
 
 
 @pytest.mark.parametrize("bone, level", [("L1", "L1-L2"), ("L2", "L2-L3"), ("L3", "L3-L4"), ("L4", "L4-L5"),
@@ -272,7 +276,7 @@ def test_each_root_leaves_through_the_upper_foramen_below_its_pedicle(anatomy, b
     half = frame.canal_half_width_mm
     for side, sign in (("left", 1.0), ("right", -1.0)):
         rings = anatomy.parts[f"nerve_root_{bone}_{side}"].positions_mm["healthy"].astype(float)
-        centres = frame.local(rings[:-2].reshape(-1, 8, 3).mean(axis=1))
+        centres = frame.local(rings[:-2].reshape(-1, DETAIL["web"]["root_ring"], 3).mean(axis=1))
         across = sign * centres[:, 0]
         foraminal = centres[(across > half) & (across < half + 8.0)]
         assert len(foraminal), (bone, side)
@@ -294,8 +298,5 @@ def test_l4_roots_at_the_l4_l5_foramen_are_relieved_no_more_than_pressed_and_sta
         for state in STATES:
             vertices = part.positions_mm[state].astype(float)
             for bone in ("L3", "L4", "L5"):
-                mesh = anatomy.parts[bone].mesh(state)
-                inside = mesh.contains(vertices)
-                if inside.any():
-                    depth = trimesh.proximity.signed_distance(mesh, vertices[inside])
-                    assert depth.max() < 0.3, (state, side, bone, depth.max())
+                _, depth = _inside(anatomy.parts[bone].mesh(state), vertices)
+                assert depth < 0.3, (state, side, bone, depth)
