@@ -126,9 +126,9 @@ def _cmd_import(args: argparse.Namespace) -> None:
 
 
 def _cmd_build_assets(args: argparse.Namespace) -> None:
-    from viz.scenes.bundle import regenerate_assets
+    from viz.assets import build_assets
 
-    for line in regenerate_assets(check=args.check):
+    for line in build_assets(check=args.check):
         print(line)
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Iterator
 
 from viz.models.anatomy import Anatomy, build_anatomy
-from viz.models.cache import anatomy_from_file, anatomy_to_bytes, code_version, load_anatomy
+from viz.models.cache import anatomy_from_file, anatomy_to_bytes, code_version, load_anatomy, write_atomic
 from viz.scan.labels import DISCS
 
 TEMPLATE_STENOSIS_LEVEL = "L4-L5"
@@ -56,10 +56,7 @@ def _write(level: str, anatomy: Anatomy) -> None:
     """Write atomically and drop this level's files of other code versions; a read-only folder is fine."""
     path = template_path(level)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        temporary.write_bytes(anatomy_to_bytes(anatomy))
-        os.replace(temporary, path)
+        write_atomic(path, anatomy_to_bytes(anatomy))
         for old in path.parent.glob(f"anatomy-web-{level}-*.npz"):
             if old != path:
                 old.unlink(missing_ok=True)

@@ -5,9 +5,10 @@ Frame and units: millimetres, LPS+ (+x toward the patient's left, +y posterior,
 (a JSON-able dict) points with array refs ``{"offset", "count", "dtype"}`` into
 ``data`` (little-endian arrays, each 4-byte aligned). The browser player, the
 standalone HTML, the glTF and the movie all read this one bundle; nothing
-downstream recomputes anatomy. :func:`load_bundle` keeps it in
-``assets/meshes/bundle.json`` + ``bundle.bin`` (deterministic bytes) and rebuilds it
-when its inputs (the anatomy, this package's code and texts) changed.
+downstream recomputes anatomy. The committed copy is ``assets/meshes/bundle.json`` +
+``bundle.bin`` (deterministic bytes, written by ``python -m viz build-assets``);
+:func:`load_bundle` reads it, or a runtime-cache copy when its inputs (the anatomy,
+this package's code and texts) are newer.
 """
 
 from __future__ import annotations
@@ -15,15 +16,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 import trimesh
 
-from viz.errors import UserError
+from viz.models.anatomy import STATES
+from viz.models.cache import code_fingerprint, runtime_cache_dir, write_atomic
 from viz.scenes import xray
 from viz.scenes.body import BODY_COLORS, body_meshes
 from viz.scenes.cameras import camera_views
@@ -110,7 +110,7 @@ def _light_ratio(anatomy, fixed_triangles: int) -> float:
 def _part_entry(part, blob: _Blob, ratio: float) -> dict:
     color, opacity = GROUP_STYLE[part.group]
     faces = np.asarray(part.faces, dtype=np.int64)
-    positions = {state: np.asarray(p, dtype=np.float32) for state, p in part.positions_mm.items()}
+    positions = {state: np.asarray(part.positions_mm[state], dtype=np.float32) for state in STATES}
     pinch = None
     if part.group in ("nerve", "dural_sac"):
         pinch = pinch_values(faces, positions["healthy"], positions["stenosis"], inward_only=part.group == "dural_sac")
@@ -254,12 +254,9 @@ def build_bundle(anatomy, compute_metrics=None) -> SceneBundle:
 
 
 def _package_digest() -> bytes:
-    """Digest of this package's code and texts as loaded by this process."""
-    digest = hashlib.sha256()
+    """Fingerprint of this package's code (comments aside) and texts as loaded by this process."""
     package = Path(__file__).parent
-    for path in sorted([*package.glob("*.py"), *package.glob("text/*.json")]):
-        digest.update(path.name.encode() + path.read_bytes())
-    return digest.digest()
+    return code_fingerprint(sorted([*package.glob("*.py"), *package.glob("text/*.json")])).digest()
 
 
 _PACKAGE_DIGEST = _package_digest()
@@ -278,96 +275,75 @@ def _source_hash(anatomy) -> str:
     return digest.hexdigest()
 
 
-def _serialise(bundle: SceneBundle, source_hash: str) -> tuple[bytes, bytes]:
+def bundle_files(anatomy) -> dict[str, bytes]:
+    """The bundle of ``anatomy`` as the bytes of its two files, ``{BUNDLE_BIN: ..., BUNDLE_JSON: ...}``.
+
+    The JSON part carries the ``source_hash`` the bundle was built from; the bytes are
+    deterministic for the same anatomy, code, texts and library versions.
+    """
+    source_hash = _source_hash(anatomy)
+    bundle = build_bundle(anatomy)
     meta = dict(bundle.meta, source_hash=source_hash)
     text = json.dumps(meta, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return text.encode("utf-8"), bundle.data
+    return {BUNDLE_BIN: bundle.data, BUNDLE_JSON: text.encode("utf-8")}
 
 
-def _write(path: Path, content: bytes) -> None:
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_bytes(content)
-    os.replace(temporary, path)
-
-
-def _cached(source_hash: str) -> SceneBundle | None:
-    json_path, bin_path = ASSET_DIR / BUNDLE_JSON, ASSET_DIR / BUNDLE_BIN
-    if not (json_path.exists() and bin_path.exists()):
+def _read(json_path: Path, bin_path: Path, source_hash: str) -> SceneBundle | None:
+    """The bundle in these two files if they were built from ``source_hash``, else None."""
+    try:
+        meta = json.loads(json_path.read_text(encoding="utf-8"))
+        if meta.pop("source_hash", None) != source_hash:
+            return None
+        return SceneBundle(meta, bin_path.read_bytes())
+    except (OSError, ValueError):
         return None
-    meta = json.loads(json_path.read_text(encoding="utf-8"))
-    if meta.pop("source_hash", None) != source_hash:
-        return None
-    return SceneBundle(meta, bin_path.read_bytes())
+
+
+def _runtime_paths(source_hash: str) -> tuple[Path, Path]:
+    stem = runtime_cache_dir() / f"bundle-{source_hash[:16]}"
+    return stem.with_suffix(".json"), stem.with_suffix(".bin")
+
+
+def _build_into_runtime_cache(anatomy, source_hash: str) -> SceneBundle:
+    """Build the bundle and keep it in the runtime cache (other versions' files removed)."""
+    files = bundle_files(anatomy)
+    json_path, bin_path = _runtime_paths(source_hash)
+    try:
+        write_atomic(bin_path, files[BUNDLE_BIN])
+        write_atomic(json_path, files[BUNDLE_JSON])
+        for old in json_path.parent.glob("bundle-*.*"):
+            if old not in (json_path, bin_path):
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass
+    meta = json.loads(files[BUNDLE_JSON].decode("utf-8"))
+    meta.pop("source_hash")
+    return SceneBundle(meta, files[BUNDLE_BIN])
+
+
+def is_current(anatomy) -> bool:
+    """True if the committed bundle was built from ``anatomy`` and this package's code and texts."""
+    return _read(ASSET_DIR / BUNDLE_JSON, ASSET_DIR / BUNDLE_BIN, _source_hash(anatomy)) is not None
 
 
 @functools.cache
 def load_bundle() -> SceneBundle:
-    """Return the scene bundle of the standard anatomy, from ``assets/meshes`` when current.
+    """The scene bundle of the standard anatomy: committed when current, else the runtime cache.
 
-    The cache is rebuilt (and rewritten) when it is missing or its ``source_hash``
-    no longer matches the anatomy, code and texts.
+    Never writes into the repository. When the anatomy, this package's code or its
+    texts are newer than ``assets/meshes/bundle.{json,bin}``, the bundle is read from
+    (or built into) the git-ignored runtime cache (:func:`viz.models.cache.runtime_cache_dir`),
+    named by its source hash and written atomically; ``python -m viz build-assets``
+    refreshes the committed files.
     """
     from viz.models.cache import load_anatomy
 
     anatomy = load_anatomy()
     source_hash = _source_hash(anatomy)
-    cached = _cached(source_hash)
+    committed = _read(ASSET_DIR / BUNDLE_JSON, ASSET_DIR / BUNDLE_BIN, source_hash)
+    if committed is not None:
+        return committed
+    cached = _read(*_runtime_paths(source_hash), source_hash)
     if cached is not None:
         return cached
-    bundle = build_bundle(anatomy)
-    meta_bytes, data = _serialise(bundle, source_hash)
-    ASSET_DIR.mkdir(parents=True, exist_ok=True)
-    _write(ASSET_DIR / BUNDLE_BIN, data)
-    _write(ASSET_DIR / BUNDLE_JSON, meta_bytes)
-    meta = json.loads(meta_bytes.decode("utf-8"))
-    meta.pop("source_hash")
-    return SceneBundle(meta, data)
-
-
-def regenerate_assets(check: bool = False) -> Iterator[str]:
-    """Regenerate the model caches and the scene bundle; yield one line per file.
-
-    Regenerating also fills the git-ignored runtime cache of the templates narrowed at
-    the other levels (:func:`viz.scan.templates.warm_templates`), so a patient's scan
-    narrowest elsewhere imports within its budget.
-
-    Parameters
-    ----------
-    check : bool, default: False
-        Only compare the committed files: yield those that differ and raise
-        :class:`UserError` if any does.
-    """
-    from viz.models import cache as model_cache
-
-    stale = []
-    if check:
-        for lod in model_cache.LODS:
-            name = model_cache.cache_path(lod).name
-            if model_cache.is_current(lod):
-                yield f"current: assets/meshes/{name}"
-            else:
-                stale.append(name)
-                yield f"stale: assets/meshes/{name}"
-    else:
-        yield from model_cache.regenerate()
-    anatomy = model_cache.load_anatomy()
-    meta_bytes, data = _serialise(build_bundle(anatomy), _source_hash(anatomy))
-    for name, content in ((BUNDLE_BIN, data), (BUNDLE_JSON, meta_bytes)):
-        path = ASSET_DIR / name
-        if check:
-            if not path.exists() or path.read_bytes() != content:
-                stale.append(name)
-                yield f"stale: assets/meshes/{name}"
-            else:
-                yield f"current: assets/meshes/{name} ({len(content)} bytes)"
-        else:
-            ASSET_DIR.mkdir(parents=True, exist_ok=True)
-            _write(path, content)
-            yield f"wrote assets/meshes/{name} ({len(content)} bytes)"
-    if stale:
-        raise UserError(f"Generated assets are out of date ({', '.join(stale)}); run python -m viz build-assets.")
-    load_bundle.cache_clear()
-    if not check:
-        from viz.scan.templates import warm_templates
-
-        yield from warm_templates()
+    return _build_into_runtime_cache(anatomy, source_hash)
