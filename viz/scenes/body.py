@@ -145,14 +145,14 @@ def c_arm_mesh(isocentre_mm, floor_y_mm: float) -> trimesh.Trimesh:
     detector = (manifold3d.Manifold.cylinder(110.0, 165.0, 165.0, 28).rotate([90, 0, 0])
                 + manifold3d.Manifold.cylinder(40.0, 150.0, 120.0, 28).rotate([-90, 0, 0]))
     detector = detector.translate(iso + [0.0, radius - 40.0, 0.0])
-    tube = (manifold3d.Manifold.cube([150.0, 190.0, 210.0], True)
-            + manifold3d.Manifold.cylinder(60.0, 70.0, 70.0, 16).rotate([-90, 0, 0]).translate([0, 95.0, 0]))
-    tube = tube.translate(iso + [0.0, -radius - 30.0, 0.0])
+    tube = (manifold3d.Manifold.cylinder(200.0, 70.0, 70.0, 20).translate([0, 0, -100.0])
+            + manifold3d.Manifold.cylinder(50.0, 45.0, 60.0, 16).rotate([-90, 0, 0]).translate([0, 60.0, 0]))
+    tube = tube.translate(iso + [0.0, -radius + 10.0, 0.0])
     column_x = iso[0] + radius + 230.0
     yoke = manifold3d.Manifold.cube([230.0, 90.0, 90.0], True).translate([iso[0] + radius + 110.0, iso[1], iso[2]])
     column = manifold3d.Manifold.cube([110.0, iso[1] - floor_y_mm, 130.0], True).translate(
         [column_x, (iso[1] + floor_y_mm) / 2, iso[2]])
-    base = manifold3d.Manifold.cube([420.0, 150.0, 700.0], True).translate([column_x + 60.0, floor_y_mm + 75.0, iso[2]])
+    base = manifold3d.Manifold.cube([380.0, 110.0, 620.0], True).translate([column_x + 60.0, floor_y_mm + 55.0, iso[2]])
     whole = manifold3d.Manifold.batch_boolean([arm, detector, tube, yoke, column, base], manifold3d.OpType.Add)
     swivel = whole.translate(-iso).rotate([0.0, -C_ARM_SWIVEL_DEG, 0.0]).translate(iso)
     return _trimesh(swivel)
