@@ -271,11 +271,11 @@ def _shown_from(t_s: float, duration_s: float) -> tuple[InstrumentKey, ...]:
             _key(duration_s, (0, 0, 0), (0, 0, 1), True))
 
 
-SWITCH_S = {"tool_out": 0.3, "portal_out": 0.6, "cross": 0.8, "portal_in": 0.5}
+SWITCH_S = {"tool_out": 0.3, "portal_out": 0.7, "cross": 0.5, "portal_in": 0.7}
 """Durations of the moves between the two sides, s: the tool is drawn back into the portal,
 the portal comes out through the first incision, crosses above the skin to the second
 incision, and goes in to dock on the other lamina."""
-PORTAL_LIFT_MM = 30.0
+PORTAL_LIFT_MM = 10.0
 """How far above the skin the portal tip rides while it crosses between the incisions, mm."""
 
 
