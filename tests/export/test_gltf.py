@@ -129,3 +129,14 @@ def test_root_converts_lps_millimetres_to_gltf_metres(glb):
     x, y, z, w = rotation
     superior = np.array([2 * (x * z + w * y), 2 * (y * z - w * x), 1 - 2 * (x * x + y * y)])
     assert np.allclose(superior, [0.0, 1.0, 0.0], atol=1e-6), "LPS +z must become glTF +Y (up)"
+
+
+def test_the_learning_only_note_travels_with_the_model(glb):
+    """Viewers show the scene's name; the note is also in the asset's and the scene's extras, in both languages."""
+    _, gltf = glb
+    meta = load_bundle().meta
+    notes = {lang: meta["text"][lang]["ui"]["disclaimer"] for lang in ("en", "es")}
+    assert gltf.asset.extras["disclaimer"] == notes
+    scene = gltf.scenes[gltf.scene]
+    assert scene.extras["disclaimer"] == notes
+    assert "For learning only" in scene.name and "your own doctor decides" in scene.name

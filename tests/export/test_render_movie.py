@@ -49,6 +49,8 @@ def test_short_mp4_has_expected_frames_size_and_motion(tmp_path):
     scene = (slice(40, 180), slice(100, 380))
     change = np.abs(frames[0][scene].astype(int) - frames[-1][scene].astype(int)).mean()
     assert change > 5.0, f"first and last frame alike ({change:.1f})"
+    note = load_bundle().meta["text"]["en"]["ui"]["disclaimer"]
+    assert note.encode("utf-8") in out.read_bytes(), "the learning-only note in the file's metadata"
 
 
 def test_gif_is_capped_in_rate_and_lasts_the_window(tmp_path):
@@ -61,6 +63,26 @@ def test_gif_is_capped_in_rate_and_lasts_the_window(tmp_path):
             durations.append(gif.info["duration"])
     assert sum(durations) == pytest.approx(1500, abs=10)
     assert max(durations) >= 1000 / GIF_MAX_FPS - 1
+    with Image.open(out) as gif:
+        assert gif.info["comment"].decode("utf-8") == load_bundle().meta["text"]["en"]["ui"]["disclaimer"]
+
+
+def test_every_voice_burns_in_the_learning_note():
+    """A clinician frame in Spanish carries the note under its caption, as a patient frame does."""
+    from viz.export.burn_in import burn_text
+    from viz.export.offscreen import OffscreenRenderer
+    from viz.scenes.timeline import frame_at
+
+    bundle = load_bundle()
+    text = bundle.meta["text"]["es"]
+    with OffscreenRenderer(bundle.meta, bundle.data, 480, 270, lang="es", mode="clinician", still=False) as renderer:
+        frame = frame_at(bundle.meta, 30.0)
+        shown = renderer.render(frame, caption=True)
+        plain = renderer.draw(frame)
+    stage = text["stages"][frame.stage_id]["clinician"]
+    with_note = burn_text(plain, stage["title"], stage["caption"], note=text["ui"]["disclaimer"])
+    without = burn_text(plain, stage["title"], stage["caption"])
+    assert (shown == with_note).all() and not (shown == without).all()
 
 
 def test_full_story_small_movie_has_round_duration_times_fps_frames(tmp_path):

@@ -114,7 +114,7 @@ def test_incision_and_bandage_lie_on_the_portal_path(l3_l4_bundle, stages):
     docked = _keys(stages["incision"], "portal")[-1]
     tip, direction = np.array(docked["position_mm"]), np.array(docked["direction"])
     pieces = {entry["name"]: entry for entry in l3_l4_bundle.meta["instruments"] if entry["group"] == "body"}
-    for name in ("incision", "bandage"):
+    for name in ("incision_left", "bandage_left"):
         centre = read_array(l3_l4_bundle.data, pieces[name]["positions"]["rest"]).reshape(-1, 3).mean(axis=0)
         offset = centre - tip
         # the pieces lie on the skin, lifted ≤ 1.2 mm off the point where the portal axis crosses it

@@ -97,7 +97,9 @@ def _rest_points(bundle, name):
 def test_prepare_shows_the_patient_face_down_and_the_numbing(bundle, stages, anatomy):
     meta, stage = bundle.meta, stages["prepare"]
     middle = frame_at(meta, stage["start_s"] + stage["duration_s"] / 2)
-    assert middle.opacity["torso"] > 0.3 and middle.opacity["table"] > 0.3 and middle.opacity["numbed_area"] > 0
+    end = frame_at(meta, stage["start_s"] + stage["duration_s"] - 1e-3)
+    assert middle.opacity["torso"] > 0.3 and middle.opacity["table"] > 0.3 and middle.opacity["pillow"] > 0.3
+    assert end.instruments["numbed_area_left"].visible and end.instruments["numbed_area_right"].visible
     assert "room" in {key["view"] for key in stage["camera"]}
     bones = np.concatenate([p.positions_mm["healthy"] for p in anatomy.parts.values() if p.group == "bone"])
     torso, table = _rest_points(bundle, "torso"), _rest_points(bundle, "table")
@@ -105,9 +107,13 @@ def test_prepare_shows_the_patient_face_down_and_the_numbing(bundle, stages, ana
     assert table[:, 1].max() < bones[:, 1].min(), "the table lies under the front of the body"
     shown = _visible_at_some_time(meta, stage, "anesthetic_needle")
     assert shown
-    deepest = min(frame_at(meta, t).instruments["anesthetic_needle"].pose[1, 3] for t in shown)
-    numbed = _rest_points(bundle, "numbed_area")
-    assert numbed[:, 1].min() - 15.0 < deepest < numbed[:, 1].min(), "the numbing stays just under the skin"
+    tips = np.array([frame_at(meta, t).instruments["anesthetic_needle"].pose[:3, 3] for t in shown])
+    for side in ("left", "right"):
+        numbed = _rest_points(bundle, f"numbed_area_{side}")
+        centre, radius = numbed.mean(axis=0), np.ptp(numbed[:, 0]) / 2
+        near = tips[np.hypot(tips[:, 0] - centre[0], tips[:, 2] - centre[2]) < radius]
+        assert len(near), f"the needle numbs the {side} entry"
+        assert numbed[:, 1].min() - 15.0 < near[:, 1].min() < numbed[:, 1].min(), "just under the skin"
 
 
 def test_fluoroscopy_shows_c_arm_needle_dye_and_xray(bundle, stages, anatomy):
@@ -128,12 +134,58 @@ def test_fluoroscopy_shows_c_arm_needle_dye_and_xray(bundle, stages, anatomy):
 def test_incision_is_tiny_and_the_portal_docks_on_the_lamina(bundle, stages, anatomy):
     meta, stage = bundle.meta, stages["incision"]
     end = frame_at(meta, stage["start_s"] + stage["duration_s"] - 1e-3)
-    assert end.opacity["incision"] > 0 and end.instruments["portal"].visible
-    length_mm = np.ptp(_rest_points(bundle, "incision"), axis=0).max()
+    assert end.opacity["incision_left"] > 0 and end.instruments["portal"].visible
+    assert end.opacity["incision_right"] == 0.0, "the right incision is made when the work moves there"
+    length_mm = np.ptp(_rest_points(bundle, "incision_left"), axis=0).max()
     assert 4.0 <= length_mm <= 6.0
     tip = end.instruments["portal"].pose[:3, 3]
     _, distance_mm, _ = trimesh.proximity.closest_point(anatomy.parts["L4"].mesh("stenosis"), [tip])
     assert distance_mm[0] < 2.0, "the portal tip rests on L4"
+
+
+def _portal_skin_crossing(pose: np.ndarray, skin_y: float) -> np.ndarray:
+    tip, axis = pose[:3, 3], pose[:3, 2]
+    return tip + (skin_y - tip[1]) / axis[1] * axis
+
+
+def test_the_portal_only_crosses_skin_through_a_visible_incision(bundle, stages):
+    """Every 50 ms of the incision and removal steps: when the portal tip is under the skin,
+    its axis crosses the skin inside an incision that is shown at that moment."""
+    meta = bundle.meta
+    incisions = {side: _rest_points(bundle, f"incision_{side}") for side in ("left", "right")}
+    skin_y = min(points[:, 1].min() for points in incisions.values())
+    used = set()
+    for stage_id in ("incision", "removal"):
+        stage = stages[stage_id]
+        for t_s in np.arange(stage["start_s"], stage["start_s"] + stage["duration_s"], 0.05):
+            frame = frame_at(meta, t_s)
+            portal = frame.instruments["portal"]
+            if not portal.visible or portal.pose[1, 3] > skin_y - 1.0:
+                continue
+            crossing = _portal_skin_crossing(portal.pose, skin_y)
+            inside = [side for side, points in incisions.items()
+                      if np.hypot(*(crossing[[0, 2]] - points.mean(axis=0)[[0, 2]])) < 2.5]
+            assert len(inside) == 1, (stage_id, round(t_s, 2), crossing)
+            assert frame.opacity[f"incision_{inside[0]}"] > 0, (stage_id, round(t_s, 2))
+            used.add(inside[0])
+    assert used == {"left", "right"}, "both sides are worked through their own incision"
+
+
+def test_the_portal_changes_sides_smoothly(bundle, stages):
+    """No jump: the portal stays visible and moves at most 240 mm/s, and taking it from the
+    left dock to the right dock lasts at least 1.5 s."""
+    meta, stage = bundle.meta, stages["removal"]
+    times = np.arange(stage["start_s"], stage["start_s"] + stage["duration_s"], 0.02)
+    frames = [frame_at(meta, t).instruments["portal"] for t in times]
+    assert all(f.visible for f in frames)
+    tips = np.array([f.pose[:3, 3] for f in frames])
+    speed = np.linalg.norm(np.diff(tips, axis=0), axis=1) / 0.02
+    assert speed.max() < 240.0, f"{speed.max():.0f} mm/s"
+    left, right = tips[0], tips[-1]
+    assert np.sign(left[0]) != np.sign(right[0])
+    leaves = times[np.argmax(np.linalg.norm(tips - left, axis=1) > 0.5)]
+    arrives = times[np.argmax(np.linalg.norm(tips - right, axis=1) < 0.5)]
+    assert arrives - leaves >= 1.5
 
 
 def test_removal_takes_bites_lateral_to_medial_left_then_right(bundle, stages):
@@ -162,11 +214,32 @@ def test_decompressed_offers_before_and_after_without_instruments(meta, stages):
                    if next(i for i in meta["instruments"] if i["name"] == name)["group"] != "body")
 
 
-def test_recovery_shows_the_bandage_and_the_patient(meta, stages):
+def test_recovery_shows_the_bandages_and_the_patient(meta, stages):
     stage = stages["recovery"]
     frame = frame_at(meta, stage["start_s"] + stage["duration_s"] - 1e-3)
-    assert frame.opacity["bandage"] > 0.5 and frame.opacity["torso"] > 0.5 and frame.opacity["incision"] == 0.0
-    assert frame_at(meta, stages["removal"]["start_s"] + 1.0).opacity["bandage"] == 0.0
+    for side in ("left", "right"):
+        assert frame.opacity[f"bandage_{side}"] > 0.5 and frame.opacity[f"incision_{side}"] == 0.0
+        assert frame_at(meta, stages["removal"]["start_s"] + 1.0).opacity[f"bandage_{side}"] == 0.0
+    assert frame.opacity["torso"] > 0.5
+
+
+def test_stages_offer_the_consult_sections(meta):
+    offered = [section for stage in meta["stages"] for section in stage["consult"]]
+    assert set(offered) == {"what_for", "who", "results", "risks", "alternatives"}
+    assert set(meta["stages"][-1]["consult"]) == set(offered), "the last step offers everything"
+    for lang in ("en", "es"):
+        ids = [section["id"] for section in meta["text"][lang]["consult"]["sections"]]
+        assert set(offered) <= set(ids)
+
+
+def test_orientation_cue_directions_are_lps_unit_vectors(meta):
+    cue = meta["orientation"]
+    assert cue["head"] == [0.0, 0.0, 1.0] and cue["back"] == [0.0, 1.0, 0.0] and cue["left"] == [1.0, 0.0, 0.0]
+    for name, vector in cue.items():
+        assert np.allclose(np.add(vector, cue[{"head": "feet", "feet": "head", "back": "front", "front": "back",
+                                               "left": "right", "right": "left"}[name]]), 0.0)
+    for lang in ("en", "es"):
+        assert set(meta["text"][lang]["ui"]["orientation"]) == set(cue)
 
 
 def test_the_standard_story_is_told_at_l4_l5(anatomy, meta):

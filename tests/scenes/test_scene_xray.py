@@ -1,4 +1,5 @@
-"""The simulated X-ray is computed from the geometry: exact thickness, bone dark, dye bright, changes with the mesh."""
+"""The simulated X-ray is computed from the geometry: exact thickness; bone, metal and contrast dye all dark
+(the C-arm screen's polarity); the oblique pictures carry the lamina line; both sides are imaged."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ import base64
 import io
 
 import numpy as np
+import pytest
 import trimesh
 from PIL import Image
 
 from viz.scenes import xray
 from viz.scenes.cameras import Camera, camera_views
-from viz.scenes.instruments import needle_mesh, needle_target, pose_matrix
+from viz.scenes.instruments import needle_mesh, needle_target, portal_docks, pose_matrix
+from viz.scenes.landmarks import anatomy_landmarks
 
 AP = Camera((0.0, 500.0, 0.0), (0.0, 0.0, 0.0), (0.0, 0.0, 1.0))
 
@@ -46,13 +49,17 @@ def test_bone_is_darker_where_thicker():
     assert thick_px < thin_px < background
 
 
-def test_dye_is_bright():
-    shell = trimesh.creation.icosphere(subdivisions=3, radius=10.0)
+def test_dye_has_the_polarity_of_bone():
+    """Contrast is radiopaque: where the beam crosses dye the picture gets darker, never brighter
+    or coloured, and thicker dye is darker (ANATOMY.md, "Imaging conventions")."""
+    thin = trimesh.creation.icosphere(subdivisions=3, radius=10.0)
     bone = trimesh.creation.box(extents=(60.0, 30.0, 60.0))
     plain = xray.radiograph({"bone": [bone]}, AP, size_px=150).astype(int)
-    dyed = xray.radiograph({"bone": [bone], "dye": [shell]}, AP, size_px=150).astype(int)
-    assert dyed[75, 75].sum() > plain[75, 75].sum() + 60
+    dyed = xray.radiograph({"bone": [bone], "dye": [thin]}, AP, size_px=150).astype(int)
+    assert dyed[75, 75].sum() < plain[75, 75].sum() - 30
+    assert (dyed == dyed[:, :, :1]).all(), "grey only: no colour highlight in the X-ray"
     assert (dyed[10:30, 10:30] == plain[10:30, 10:30]).all()
+    assert dyed[75, 75 + 9].sum() < plain[75, 75 + 9].sum(), "the dye's edge (1 px/mm, radius 10 mm) shows too"
 
 
 def test_xray_changes_when_the_geometry_changes(anatomy):
@@ -78,14 +85,59 @@ def test_needle_shows_in_the_oblique_view(anatomy):
     assert 20 < darker.sum() < 2000, "a thin dark line"
 
 
+def _image(meta, name):
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(meta["images"][name].split(",", 1)[1]))))
+
+
+def _amber(image):
+    r, g, b = (image[..., k].astype(int) for k in range(3))
+    return (r - b > 80) & (g - b > 50)
+
+
 def test_bundle_images_are_png_of_the_fluoroscopy(meta):
-    for name in ("xray_ap", "xray_oblique", "xray_oblique_portal"):
-        url = meta["images"][name]
-        assert url.startswith("data:image/png;base64,")
-        image = np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))))
+    for name in ("xray_ap", "xray_oblique", "xray_oblique_portal", "xray_oblique_portal_right"):
+        image = _image(meta, name)
         assert image.shape == (xray.SIZE_PX, xray.SIZE_PX, 3)
         middle = image[xray.SIZE_PX // 4: -xray.SIZE_PX // 4, xray.SIZE_PX // 4: -xray.SIZE_PX // 4]
-        assert middle.min() < 90 and middle.max() > 200, "dark bone and bright dye"
-        cyan = (middle[:, :, 2].astype(int) - middle[:, :, 0]) > 25
-        assert cyan.sum() > 200, "the contrast dye outlines the sac"
+        assert middle.min() < 90 and middle.max() > 180, "dark bone on a light field"
+        grey = (image == image[..., :1]).all(axis=2)
+        assert (grey | _amber(image)).all(), "only grey, and the amber lamina line"
+    assert not _amber(_image(meta, "xray_ap")).any()
+    for name in ("xray_oblique", "xray_oblique_portal", "xray_oblique_portal_right"):
+        assert 20 < _amber(_image(meta, name)).sum() < 2000, "a thin dashed lamina line"
     assert meta["images"]["xray_ap"] != meta["images"]["xray_oblique"]
+
+
+def test_dye_darkens_the_epidurogram(anatomy):
+    views = camera_views(anatomy)
+    dye = xray.contrast_dye_mesh(anatomy.parts["dural_sac"].mesh("stenosis"), needle_target(anatomy)[0])
+    plain = xray.scene_radiograph(anatomy, views["xray"], size_px=160).astype(int)
+    dyed = xray.scene_radiograph(anatomy, views["xray"], dye=dye, size_px=160).astype(int)
+    change = (dyed - plain).sum(axis=2)
+    assert change.max() <= 0 and (change < -30).sum() > 100
+
+
+def test_lamina_line_lies_on_the_ventral_edge_of_the_laminae(anatomy):
+    """The line's two ends straddle the treated level, near where the L4 and L5 laminae's
+    most anterior midline bone projects, and the portal tip stays behind (dorsal to) it."""
+    views = camera_views(anatomy)
+    ends = xray.lamina_line_px(anatomy, views["oblique"])
+    assert ends.shape == (2, 2)
+    level_row = xray._project(anatomy.parts["L4-L5"].positions_mm["stenosis"].mean(axis=0)[None], views["oblique"],
+                              xray.SIZE_PX)[0, 1]
+    assert min(ends[:, 1]) < level_row < max(ends[:, 1])
+    tip, _ = portal_docks(anatomy)["left"]
+    canal = anatomy_landmarks(anatomy)["canal_mm"]
+    column = xray._project(np.array([tip, canal, canal - [0.0, 1.0, 0.0]]), views["oblique"], xray.SIZE_PX)
+    anterior = np.sign(column[2, 0] - column[1, 0])
+    fraction = (column[0, 1] - ends[0, 1]) / (ends[1, 1] - ends[0, 1])
+    line_column = ends[0, 0] + fraction * (ends[1, 0] - ends[0, 0])
+    assert anterior * (column[0, 0] - line_column) < 0, "the docked portal tip is dorsal to the line"
+
+
+def test_right_oblique_is_the_mirrored_view(anatomy):
+    views = camera_views(anatomy)
+    midline = anatomy_landmarks(anatomy)["canal_mm"][0]
+    right = xray.mirrored_camera(views["oblique"], midline)
+    assert right.position_mm[0] - midline == pytest.approx(-(views["oblique"].position_mm[0] - midline))
+    assert right.position_mm[1:] == views["oblique"].position_mm[1:]

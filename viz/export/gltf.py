@@ -11,7 +11,10 @@ along the timeline by the player's Python twin
   (STEP) when it is removed;
 - instruments are nodes with animated translation and rotation; instruments and
   body pieces are scaled to 0 while hidden;
-- materials carry the palette colours; translucent parts use alpha blending.
+- materials carry the palette colours; translucent parts use alpha blending;
+- the learning-only note ("your own doctor decides") travels in every language in
+  ``asset.extras.disclaimer`` and the scene's extras, and in English in the scene's name
+  (the field most viewers show).
 
 Frame and units: vertex data stays in millimetres, LPS+ (+x patient's left,
 +y posterior, +z superior). glTF is metres with +Y up and the front facing +Z
@@ -199,6 +202,11 @@ def _quaternions(rotations: np.ndarray) -> np.ndarray:
     return xyzw
 
 
+def learning_notes(meta: dict) -> dict[str, str]:
+    """The "for learning only — your own doctor decides" note in every language of the bundle."""
+    return {lang: text["ui"]["disclaimer"] for lang, text in meta.get("text", {}).items()}
+
+
 def build_glb(meta: dict, data: bytes) -> bytes:
     """Return the animated story as binary glTF bytes.
 
@@ -216,11 +224,13 @@ def build_glb(meta: dict, data: bytes) -> bytes:
         children.append(_add_instrument(builder, story, data, entry))
     root = builder.node(name="lps_mm_to_gltf_m", children=children, scale=[0.001] * 3,
                         rotation=[float(q) for q in LPS_MM_TO_GLTF_ROTATION])
-    builder.gltf.scenes = [pygltflib.Scene(name="MILD story", nodes=[root])]
+    notes = learning_notes(meta)
+    builder.gltf.scenes = [pygltflib.Scene(name=f"MILD story — {notes.get('en', '')}".rstrip(" —"), nodes=[root],
+                                           extras={"disclaimer": notes})]
     builder.gltf.scene = 0
     builder.gltf.animations = [pygltflib.Animation(name="story", samplers=story.samplers,
                                                    channels=story.channels)]
-    builder.gltf.asset.extras = {"units": "mm", "frame": "LPS", "stages": [
+    builder.gltf.asset.extras = {"units": "mm", "frame": "LPS", "disclaimer": notes, "stages": [
         {"id": s["id"], "start_s": s["start_s"], "duration_s": s["duration_s"]} for s in meta["stages"]]}
     return builder.to_glb()
 

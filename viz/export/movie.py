@@ -8,7 +8,10 @@ each with its own 256-colour palette. Frames come from
 :class:`viz.export.offscreen.OffscreenRenderer` at ``t_s = start_s + k / fps``;
 the scene is in millimetres, LPS+ (+x patient's left, +y posterior,
 +z superior). MP4 frames are handed to ffmpeg by a second thread, so the next
-frame renders while ffmpeg takes the previous one.
+frame renders while ffmpeg takes the previous one. Every frame carries the
+learning-only note ("your own doctor decides") under its caption
+(:mod:`viz.export.burn_in`), in every voice, and the file says it again in its
+metadata (MP4 ``comment``, GIF comment).
 """
 
 from __future__ import annotations
@@ -122,13 +125,13 @@ def consume_in_thread(items: Iterable, consume: Callable[[object], None],
         raise failures[0]
 
 
-def _write_mp4(temp: Path, frames: Iterator[np.ndarray], fps: int) -> None:
+def _write_mp4(temp: Path, frames: Iterator[np.ndarray], fps: int, note: str) -> None:
     import imageio.v2 as imageio
 
     writer = imageio.get_writer(temp, format="FFMPEG", fps=fps, codec="libx264", pixelformat="yuv420p",
                                 macro_block_size=1, quality=None, ffmpeg_log_level="quiet",
                                 output_params=["-crf", str(MP4_CRF), "-preset", "veryfast",
-                                               "-movflags", "+faststart"])
+                                               "-movflags", "+faststart", "-metadata", f"comment={note}"])
     try:
         consume_in_thread(frames, writer.append_data)
     finally:
@@ -153,12 +156,12 @@ def _check_every_frame_arrived(temp: Path, expected: int) -> None:
         raise OSError(errno.EPIPE, f"the video holds {frames} of {expected} frames")
 
 
-def _write_gif(temp: Path, frames: Iterator[np.ndarray], fps: int) -> None:
+def _write_gif(temp: Path, frames: Iterator[np.ndarray], fps: int, note: str) -> None:
     paletted = (Image.fromarray(frame).quantize(colors=256, method=Image.Quantize.MEDIANCUT,
                                                 dither=Image.Dither.NONE) for frame in frames)
     first = next(paletted)
     first.save(temp, format="GIF", save_all=True, append_images=paletted, duration=round(1000 / fps),
-               loop=0, optimize=False, disposal=1)
+               loop=0, optimize=False, disposal=1, comment=note.encode("utf-8"))
 
 
 def write_movie(out: str | os.PathLike, width: int = 1920, height: int = 1080, fps: int = 24,
@@ -198,10 +201,11 @@ def write_movie(out: str | os.PathLike, width: int = 1920, height: int = 1080, f
     bundle = load_bundle()
     width, height, fps, times_s = movie_plan(bundle.meta, suffix, width, height, fps, start_s, duration_s)
     frames = _frames(bundle.meta, bundle.data, width, height, times_s, lang, mode)
+    note = bundle.meta["text"][lang]["ui"]["disclaimer"]
     with atomic_file(path) as temp:
         if suffix == ".mp4":
-            _write_mp4(temp, frames, fps)
+            _write_mp4(temp, frames, fps, note)
             _check_every_frame_arrived(temp, len(times_s))
         else:
-            _write_gif(temp, frames, fps)
+            _write_gif(temp, frames, fps, note)
     return path

@@ -25,14 +25,14 @@ import trimesh
 from viz.models.anatomy import STATES
 from viz.models.cache import code_fingerprint, runtime_cache_dir, write_atomic
 from viz.scenes import xray
-from viz.scenes.body import BODY_COLORS, body_meshes
+from viz.scenes.body import BODY_COLORS, body_group, body_kind, body_light_meshes, body_meshes, hotspot_points
 from viz.scenes.cameras import camera_views
 from viz.scenes.landmarks import anatomy_landmarks, focus_level
-from viz.scenes.instruments import (incision_point_mm, instrument_meshes, instrument_tracks, needle_target,
+from viz.scenes.instruments import (incision_points_mm, instrument_meshes, instrument_tracks, needle_target,
                                    portal_docks, pose_matrix)
 from viz.scenes.lod import light_mesh, pinch_values
-from viz.scenes.story import STAGES
-from viz.scenes.text import LANGUAGES, catalogue, part_level, part_side, structure_kind
+from viz.scenes.story import ORIENTATION, STAGES
+from viz.scenes.text import STATES, LANGUAGES, catalogue, model_figures, part_level, part_side, structure_kind
 
 ASSET_DIR = Path(__file__).resolve().parents[2] / "assets" / "meshes"
 BUNDLE_JSON = "bundle.json"
@@ -52,9 +52,7 @@ GROUP_STYLE = {
 """Colour (RGB 0..1) and base opacity per group."""
 PINCH_COLOR = (1.0, 0.45, 0.2)
 """Colour of fully pinched nerve tissue; players blend toward it by ``pinch × glow``."""
-BODY_OPACITY = {"table": 1.0, "torso": 1.0, "c_arm": 0.6}
-UPPER_BACK_MM = 250.0
-"""The patient's hotspots (face down, going home) sit this far above the incision, on the back, mm."""
+BODY_OPACITY = {"table": 1.0, "torso": 1.0, "c_arm": 0.85}
 
 
 @dataclass(frozen=True)
@@ -133,15 +131,20 @@ def _part_entry(part, blob: _Blob, ratio: float) -> dict:
     }
 
 
-def _static_entry(name: str, group: str, mesh: trimesh.Trimesh, blob: _Blob) -> dict:
-    """An instrument, dye or body piece: one rest pose, no light level of detail."""
-    if group == "body":
-        color, opacity = BODY_COLORS[name], BODY_OPACITY.get(name, 1.0)
+def _static_entry(name: str, group: str, mesh: trimesh.Trimesh, blob: _Blob,
+                  light: trimesh.Trimesh | None = None) -> dict:
+    """An instrument, dye or body piece: one rest pose; a light level of detail only for the person."""
+    if group in ("body", "equipment"):
+        color, opacity = BODY_COLORS[body_kind(name)], BODY_OPACITY.get(name, 1.0)
     else:
         color, opacity = GROUP_STYLE[group]
-    return {"name": name, "group": group, "level": None, "side": None, "structure": name,
-            "color": color, "opacity": opacity, "faces": blob.add(mesh.faces, "u4"),
-            "positions": {"rest": blob.add(mesh.vertices, "f4")}, "bites": [], "pinch": None, "light": None}
+    return {"name": name, "group": group, "level": None, "side": part_side(name),
+            "structure": structure_kind(name, group), "color": color, "opacity": opacity,
+            "faces": blob.add(mesh.faces, "u4"), "positions": {"rest": blob.add(mesh.vertices, "f4")},
+            "bites": [], "pinch": None,
+            "light": None if light is None else {"faces": blob.add(light.faces, "u4"),
+                                                 "positions": {"rest": blob.add(light.vertices, "f4")},
+                                                 "bites": [], "pinch": None}}
 
 
 def _stage_entries(anatomy, tracks, extras: dict[str, np.ndarray], canal_mm, level: str) -> list[dict]:
@@ -196,11 +199,25 @@ def _xray_images(anatomy, views, meshes, tracks, dye) -> dict[str, str]:
 
     needle = {"needle": posed("needle", "fluoroscopy")}
     portal = {"portal": posed("portal", "incision")}
+    right_tip, right_axis = portal_docks(anatomy)["right"]
+    right = {"portal": meshes["portal"].copy().apply_transform(pose_matrix(right_tip, right_axis))}
+    right_view = xray.mirrored_camera(views["oblique"], anatomy_landmarks(anatomy)["canal_mm"][0])
     return {
         "xray_ap": xray.png_data_url(xray.scene_radiograph(anatomy, views["xray"], posed=needle, dye=dye)),
-        "xray_oblique": xray.png_data_url(xray.scene_radiograph(anatomy, views["oblique"], posed=needle, dye=dye)),
-        "xray_oblique_portal": xray.png_data_url(xray.scene_radiograph(anatomy, views["oblique"], posed=portal, dye=dye)),
+        "xray_oblique": xray.png_data_url(xray.scene_radiograph(anatomy, views["oblique"], posed=needle, dye=dye,
+                                                                lamina_line=True)),
+        "xray_oblique_portal": xray.png_data_url(xray.scene_radiograph(anatomy, views["oblique"], posed=portal, dye=dye,
+                                                                       lamina_line=True)),
+        "xray_oblique_portal_right": xray.png_data_url(xray.scene_radiograph(anatomy, right_view, posed=right, dye=dye,
+                                                                             lamina_line=True)),
     }
+
+
+def _text_figures(anatomy, level: str, compute) -> dict[str, float]:
+    """The model's figures quoted by the texts: metrics at the end of each anatomy state."""
+    metrics = {state: compute(anatomy, {n: p.positions_mm[state] for n, p in anatomy.parts.items()},
+                              1.0 if state == "decompressed" else -1.0) for state in STATES}
+    return model_figures(metrics, level)
 
 
 def build_bundle(anatomy, compute_metrics=None) -> SceneBundle:
@@ -224,31 +241,32 @@ def build_bundle(anatomy, compute_metrics=None) -> SceneBundle:
     views = camera_views(anatomy)
     marks = anatomy_landmarks(anatomy)
     tracks = instrument_tracks(anatomy, STAGES)
-    entry = incision_point_mm(anatomy)
-    body = body_meshes(anatomy, entry)
+    entries = incision_points_mm(anatomy)
+    body = body_meshes(anatomy, entries)
+    body_light = body_light_meshes(anatomy)
     meshes = instrument_meshes()
     dye = xray.contrast_dye_mesh(anatomy.parts["dural_sac"].mesh("stenosis"), needle_target(anatomy)[0])
     static = {**{name: ("instrument", m) for name, m in meshes.items()}, "contrast_dye": ("dye", dye),
-              **{name: ("body", m) for name, m in body.items()}}
-    fixed = sum(len(m.faces) for _, m in static.values())
+              **{name: (body_group(name), m) for name, m in body.items()}}
+    fixed = sum(len(body_light.get(name, m).faces) for name, (_, m) in static.items())
     ratio = _light_ratio(anatomy, fixed)
     parts = [_part_entry(part, blob, ratio) for part in anatomy.parts.values()]
-    instruments = [_static_entry(name, group, mesh, blob) for name, (group, mesh) in static.items()]
+    instruments = [_static_entry(name, group, mesh, blob, body_light.get(name)) for name, (group, mesh) in static.items()]
     extras = {name: np.asarray(mesh.bounds).mean(axis=0) for name, mesh in body.items()}
-    extras.update(torso=entry + [0.0, 0.0, UPPER_BACK_MM], numbed_area=entry, incision=entry, bandage=entry,
-                  portal=portal_docks(anatomy)["left"][0])
+    extras.update(hotspot_points(anatomy, entries), portal=portal_docks(anatomy)["left"][0])
     stages = _stage_entries(anatomy, tracks, extras, marks["canal_mm"], level)
     points = np.concatenate([p.positions_mm["healthy"] for p in anatomy.parts.values()])
     meta = {
         "version": 1, "units": "mm", "frame": "LPS", "states": ["healthy", "stenosis", "decompressed"],
         "bounds_mm": [v for axis in zip(points.min(axis=0), points.max(axis=0)) for v in axis],
         "pinch_color": PINCH_COLOR,
+        "orientation": ORIENTATION,
         "parts": parts, "instruments": instruments,
         "views": {name: camera.to_json() for name, camera in views.items()},
         "stages": stages,
         "images": _xray_images(anatomy, views, meshes, tracks, dye),
         "metrics": _metric_samples(anatomy, compute_metrics),
-        "text": {lang: catalogue(lang, level) for lang in LANGUAGES},
+        "text": {lang: catalogue(lang, level, _text_figures(anatomy, level, compute_metrics)) for lang in LANGUAGES},
     }
     return SceneBundle(_rounded(meta), blob.bytes())
 

@@ -249,10 +249,15 @@ def skin_entry(tip_mm: np.ndarray, direction: np.ndarray, skin_y_mm: float) -> n
     return tip_mm + (skin_y_mm - tip_mm[1]) / direction[1] * direction
 
 
-def incision_point_mm(anatomy) -> np.ndarray:
-    """Return where the left portal path crosses the skin of the back (the ≈5 mm incision), LPS mm."""
-    tip, direction = portal_docks(anatomy)["left"]
-    return skin_entry(tip, direction, skin_y_mm(anatomy))
+def incision_points_mm(anatomy) -> dict[str, np.ndarray]:
+    """Return, per side, where that side's portal path crosses the skin of the back (its ≈5 mm incision), LPS mm."""
+    skin = skin_y_mm(anatomy)
+    return {side: skin_entry(tip, direction, skin) for side, (tip, direction) in portal_docks(anatomy).items()}
+
+
+def incision_point_mm(anatomy, side: str = "left") -> np.ndarray:
+    """Return where one side's portal path crosses the skin (the incision the story starts with), LPS mm."""
+    return incision_points_mm(anatomy)[side]
 
 
 def _key(t_s, position, direction, visible=True) -> InstrumentKey:
@@ -260,12 +265,53 @@ def _key(t_s, position, direction, visible=True) -> InstrumentKey:
                          tuple(round(float(v), 5) for v in direction), visible)
 
 
-def _bite_tracks(anatomy, docks, duration_s: float, removal: tuple[float, float]) -> list[InstrumentTrack]:
-    """Portal, bone tool and tissue tool keys visiting every bite in removal order."""
+def _shown_from(t_s: float, duration_s: float) -> tuple[InstrumentKey, ...]:
+    """Identity-pose keys of a piece already in place that appears at ``t_s`` and stays to the stage end."""
+    return (_key(0.0, (0, 0, 0), (0, 0, 1), False), _key(t_s, (0, 0, 0), (0, 0, 1), True),
+            _key(duration_s, (0, 0, 0), (0, 0, 1), True))
+
+
+SWITCH_S = {"tool_out": 0.3, "portal_out": 0.7, "cross": 0.5, "portal_in": 0.7}
+"""Durations of the moves between the two sides, s: the tool is drawn back into the portal,
+the portal comes out through the first incision, crosses above the skin to the second
+incision, and goes in to dock on the other lamina."""
+PORTAL_LIFT_MM = 10.0
+"""How far above the skin the portal tip rides while it crosses between the incisions, mm."""
+
+
+def side_switch_s() -> float:
+    """Time from the last bite on the first side to the portal docked on the second side, s."""
+    return sum(SWITCH_S.values())
+
+
+def _switch(keys: dict, start_s: float, old, new, skin: float) -> float:
+    """Append the keys that move the portal from one side's dock to the other's; return the docked time."""
+    (old_tip, old_axis), (new_tip, new_axis) = old, new
+    out_old = skin_entry(old_tip, old_axis, skin) + PORTAL_LIFT_MM / old_axis[1] * old_axis
+    out_new = skin_entry(new_tip, new_axis, skin) + PORTAL_LIFT_MM / new_axis[1] * new_axis
+    t_s = start_s + SWITCH_S["tool_out"]
+    keys["portal"] += [_key(t_s, old_tip, old_axis)]
+    t_s += SWITCH_S["portal_out"]
+    keys["portal"] += [_key(t_s, out_old, old_axis)]
+    t_s += SWITCH_S["cross"]
+    keys["portal"] += [_key(t_s, out_new, new_axis)]
+    t_s += SWITCH_S["portal_in"]
+    keys["portal"] += [_key(t_s, new_tip, new_axis)]
+    return t_s
+
+
+def _bite_tracks(anatomy, docks, duration_s: float, removal: tuple[float, float]) -> tuple[list[InstrumentTrack], float]:
+    """Portal, bone rongeur and tissue sculpter keys visiting every bite in removal order.
+
+    Between the sides the portal comes out through the first incision, crosses above
+    the skin and goes in through the second (:data:`SWITCH_S`). Returns the tracks and
+    the time the portal starts into the second incision (when that incision is made).
+    """
     bites = sorted((b for p in anatomy.parts.values() for b in p.bites), key=lambda b: b.order)
     span = removal[1] - removal[0]
+    skin = skin_y_mm(anatomy)
     keys = {"portal": [], "bone_tool": [], "tissue_tool": []}
-    previous_t_s, previous_side = 0.0, None
+    previous_t_s, previous_side, second_incision_s = 0.0, None, duration_s
     for bite in bites:
         gone_t_s = (bite.t - removal[0]) / span * duration_s
         tip, axis = docks[bite.side]
@@ -273,10 +319,11 @@ def _bite_tracks(anatomy, docks, duration_s: float, removal: tuple[float, float]
             keys["portal"].append(_key(0.0, tip, axis))
         elif bite.side != previous_side:
             old_tip, old_axis = docks[previous_side]
-            keys["portal"] += [_key(previous_t_s, old_tip, old_axis),
-                               _key(previous_t_s + 0.3, old_tip + 40 * old_axis, old_axis, False),
-                               _key(previous_t_s + 0.4, tip + 40 * axis, axis), _key(previous_t_s + 0.8, tip, axis)]
-            previous_t_s += 0.8
+            for name in ("bone_tool", "tissue_tool"):
+                keys[name].append(_key(previous_t_s + SWITCH_S["tool_out"], old_tip, old_axis, False))
+            docked_s = _switch(keys, previous_t_s, docks[previous_side], docks[bite.side], skin)
+            second_incision_s = docked_s - SWITCH_S["portal_in"] - 0.2
+            previous_t_s = docked_s
         previous_side = bite.side
         pivot = tip + 0.6 * PORTAL_LENGTH_MM * axis
         centre = np.array(bite.centre_mm)
@@ -291,46 +338,61 @@ def _bite_tracks(anatomy, docks, duration_s: float, removal: tuple[float, float]
     last_tip, last_axis = docks[previous_side]
     for name in ("bone_tool", "tissue_tool"):
         keys[name].append(_key(previous_t_s + 0.5, last_tip, last_axis, False))
-    return [InstrumentTrack(name, tuple(k)) for name, k in keys.items()]
+    return [InstrumentTrack(name, tuple(k)) for name, k in keys.items()], second_incision_s
 
 
 def instrument_tracks(anatomy, stages) -> dict[str, list[InstrumentTrack]]:
     """Return the instrument tracks of every stage (stage id → tracks).
 
+    Both sides are treated, each through its own small incision (:mod:`viz.scenes.body`):
+    the numbing needle numbs the left then the right entry, the left incision is made
+    before the portal goes in, and the right one when the portal moves to the right side.
+
     Parameters
     ----------
     anatomy : viz.models.anatomy.Anatomy
     stages : sequence of viz.scenes.story.Stage
-        Each stage lists the instruments it uses; ``contrast_dye`` and ``c_arm`` (already
-        in place) get identity poses that only time their visibility.
+        Each stage lists the instruments and timed body pieces it uses; ``contrast_dye``,
+        ``c_arm``, ``numbed_area_<side>`` and ``incision_<side>`` (already in place) get
+        identity poses that only time their visibility.
     """
     docks = portal_docks(anatomy)
-    portal_tip, portal_axis = docks["left"]
     skin = skin_y_mm(anatomy)
-    entry = skin_entry(portal_tip, portal_axis, skin)
+    entries = incision_points_mm(anatomy)
+    portal_tip, portal_axis = docks["left"]
     needle_tip, needle_axis = needle_target(anatomy)
     needle_out = skin_entry(needle_tip, needle_axis, skin) + 10 * needle_axis
-    portal_out = entry + 30 * portal_axis
-    numbing_out = entry + 25 * portal_axis
+    portal_out = entries["left"] + 30 * portal_axis
+    numbing = {side: (entries[side] + 25 * docks[side][1], entries[side] - 6 * docks[side][1], docks[side][1])
+               for side in docks}
     in_place = ((0.0, 0.0, 0.0), (0.0, 0.0, 1.0))
     plans = {
-        "anesthetic_needle": ((0.0, numbing_out, False), (0.4, numbing_out, True), (0.6, entry - 6 * portal_axis, True),
-                              (0.8, entry - 6 * portal_axis, True), (0.95, numbing_out, False)),
         "needle": ((0.0, needle_out, False), (0.35, needle_out, True), (0.6, needle_tip, True),
                    (0.9, needle_tip, True), (0.97, needle_out, False)),
         "portal": ((0.0, portal_out, False), (0.2, portal_out, True), (0.75, portal_tip, True), (1.0, portal_tip, True)),
     }
-    axes = {"anesthetic_needle": portal_axis, "needle": needle_axis, "portal": portal_axis}
-    timing = {"contrast_dye": ((0.0, False), (0.62, True), (1.0, True)), "c_arm": ((0.0, True), (0.4, False))}
+    numbing_plan = ((0.0, "left", "out", False), (0.42, "left", "out", True), (0.52, "left", "in", True),
+                    (0.6, "left", "in", True), (0.66, "left", "out", True), (0.74, "right", "out", True),
+                    (0.8, "right", "in", True), (0.88, "right", "in", True), (0.95, "right", "out", False))
+    timing = {"contrast_dye": ((0.0, False), (0.62, True), (1.0, True)), "c_arm": ((0.0, True), (0.4, False)),
+              "numbed_area_left": ((0.0, False), (0.57, True), (1.0, True)),
+              "numbed_area_right": ((0.0, False), (0.85, True), (1.0, True)),
+              "incision_left": ((0.0, False), (0.15, True), (1.0, True))}
     tracks = {}
     for stage in stages:
         d = stage.duration_s
         made = []
         for name in stage.instruments:
             if name == "portal" and stage.removal[1] > stage.removal[0]:
-                made += _bite_tracks(anatomy, docks, d, stage.removal)
+                bite_tracks, second_s = _bite_tracks(anatomy, docks, d, stage.removal)
+                made += bite_tracks + [InstrumentTrack("incision_right", _shown_from(second_s, d))]
+            elif name == "anesthetic_needle":
+                made.append(InstrumentTrack(name, tuple(
+                    _key(f * d, numbing[side][0 if where == "out" else 1], numbing[side][2], shown)
+                    for f, side, where, shown in numbing_plan)))
             elif name in plans:
-                made.append(InstrumentTrack(name, tuple(_key(f * d, where, axes[name], shown)
+                axis = needle_axis if name == "needle" else portal_axis
+                made.append(InstrumentTrack(name, tuple(_key(f * d, where, axis, shown)
                                                         for f, where, shown in plans[name])))
             elif name in timing:
                 made.append(InstrumentTrack(name, tuple(_key(f * d, *in_place, shown) for f, shown in timing[name])))

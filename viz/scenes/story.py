@@ -11,6 +11,14 @@ The steps follow the MILD procedure as summarised in ``../shared/ANATOMY.md``
 (prone patient, local anesthetic, fluoroscopy with a contrast epidurogram, a
 ≈5 mm incision, a 6-gauge portal docked on the lamina, bone and ligament removed
 lateral to medial on one side then the other, under one hour, home the same day).
+Both sides are treated, each through its own small incision (:mod:`viz.scenes.body`
+says why): one numbed spot, one incision and one bandage per side.
+
+Besides the steps, the story carries what a patient must hear before deciding (what
+MILD is for, who it may help, results as averages, risks, other choices): each stage
+names the sections of the catalogue's ``consult`` text a player offers with it
+(:attr:`Stage.consult`), and :data:`ORIENTATION` gives the directions of a small
+head/feet and front/back cue.
 
 References
 ----------
@@ -89,6 +97,10 @@ class Stage:
         Two anatomy states a player may show side by side or with a slider.
     hotspots : tuple of Hotspot
         Tappable labels; their texts are in the catalogue under ``hotspots``.
+    consult : tuple of str
+        Ids of the catalogue's ``consult`` sections (``what_for``, ``who``, ``results``,
+        ``risks``, ``alternatives``) a player offers during this stage, e.g. behind an
+        "Is MILD right for me?" button; empty when none fits.
     """
 
     id: str
@@ -103,13 +115,24 @@ class Stage:
     overlay: str | None = None
     compare: tuple[str, str] | None = None
     hotspots: tuple[Hotspot, ...] = ()
+    consult: tuple[str, ...] = ()
 
     def to_json(self) -> dict:
         """Return the stage as JSON-able plain data (tuples become lists)."""
         return asdict(self)
 
 
-_BODY_HIDDEN_UNTIL_INCISION = ("incision", "bandage")
+SIDES = ("left", "right")
+NUMBED_AREAS = tuple(f"numbed_area_{side}" for side in SIDES)
+INCISIONS = tuple(f"incision_{side}" for side in SIDES)
+BANDAGES = tuple(f"bandage_{side}" for side in SIDES)
+CONSULT_SECTIONS = ("what_for", "who", "results", "risks", "alternatives")
+"""Ids of the catalogue's ``consult`` sections, in reading order."""
+
+ORIENTATION = {"head": (0.0, 0.0, 1.0), "feet": (0.0, 0.0, -1.0), "back": (0.0, 1.0, 0.0),
+               "front": (0.0, -1.0, 0.0), "left": (1.0, 0.0, 0.0), "right": (-1.0, 0.0, 0.0)}
+"""Unit directions (LPS+) of the patient's head, feet, back, front, left and right, for a
+small calm orientation cue in patient views; the words are the catalogue's ``ui.orientation``."""
 
 def _holding_last_view(stage: Stage) -> Stage:
     """Keep the stage's last view until its end, so the stage's end state (a deep
@@ -128,52 +151,58 @@ STAGES: tuple[Stage, ...] = tuple(_holding_last_view(stage) for stage in (
         show_groups=ANATOMY_GROUPS,
         opacity={"bone": 0.7},
         hotspots=(Hotspot("canal", "dural_sac"), Hotspot("ligament", "ligamentum_flavum_{level}_left")),
+        consult=("what_for",),
     ),
     Stage(
-        id="stenosis", duration_s=10.0, morph=("healthy", "stenosis"), removal=(0.0, 0.0),
-        camera=(CameraKey(0.0, "axial"), CameraKey(9.5, "axial")),
+        id="stenosis", duration_s=9.0, morph=("healthy", "stenosis"), removal=(0.0, 0.0),
+        camera=(CameraKey(0.0, "axial"), CameraKey(8.5, "axial")),
         show_groups=ANATOMY_GROUPS,
         opacity={"bone": 0.85},
         hotspots=(Hotspot("thick_ligament", "ligamentum_flavum_{level}_left"),
                   Hotspot("disc_bulge", "{level}"), Hotspot("pinched_nerves", "dural_sac")),
+        consult=("what_for", "who"),
     ),
     Stage(
         id="prepare", duration_s=9.0, morph=("stenosis", "stenosis"), removal=(0.0, 0.0),
         camera=(CameraKey(3.0, "room"), CameraKey(4.0, "room"), CameraKey(6.5, "skin")),
         show_groups=ANATOMY_GROUPS + ("body",),
-        hide_parts=("c_arm",) + _BODY_HIDDEN_UNTIL_INCISION,
+        hide_parts=INCISIONS + BANDAGES,
         opacity={"body": 0.55},
-        instruments=("anesthetic_needle",),
-        hotspots=(Hotspot("face_down", "torso"), Hotspot("numbing", "numbed_area")),
+        instruments=("anesthetic_needle",) + NUMBED_AREAS,
+        hotspots=(Hotspot("face_down", "torso"), Hotspot("pillow", "pillow"), Hotspot("numbing", "numbed_area_left")),
+        consult=("who", "risks"),
     ),
     Stage(
         id="fluoroscopy", duration_s=12.0, morph=("stenosis", "stenosis"), removal=(0.0, 0.0),
         camera=(CameraKey(3.0, "room"), CameraKey(4.0, "room"), CameraKey(7.0, "oblique")),
         show_groups=ANATOMY_GROUPS + ("body",),
-        hide_parts=("numbed_area",) + _BODY_HIDDEN_UNTIL_INCISION,
+        hide_parts=NUMBED_AREAS + INCISIONS + BANDAGES,
         opacity={"bone": 0.6, "body": 0.3},
         instruments=("c_arm", "needle", "contrast_dye"),
         overlay="xray",
         hotspots=(Hotspot("c_arm", "c_arm"), Hotspot("dye", "dural_sac")),
+        consult=("risks",),
     ),
     Stage(
         id="incision", duration_s=8.0, morph=("stenosis", "stenosis"), removal=(0.0, 0.0),
         camera=(CameraKey(1.5, "skin"), CameraKey(3.0, "skin"), CameraKey(6.5, "closeup")),
         show_groups=ANATOMY_GROUPS + ("body",),
-        hide_parts=("c_arm", "bandage", "numbed_area"),
+        hide_parts=("incision_right",) + NUMBED_AREAS + BANDAGES,
         opacity={"bone": 0.6, "body": 0.25},
-        instruments=("portal",),
-        hotspots=(Hotspot("opening", "incision"), Hotspot("portal", "portal")),
+        instruments=("portal", "incision_left"),
+        hotspots=(Hotspot("opening", "incision_left"), Hotspot("portal", "portal")),
+        consult=("risks",),
     ),
     Stage(
-        id="removal", duration_s=16.0, morph=("stenosis", "decompressed"), removal=(0.0, 1.0),
-        camera=(CameraKey(1.0, "closeup"), CameraKey(9.0, "closeup"), CameraKey(15.0, "axial")),
+        id="removal", duration_s=26.0, morph=("stenosis", "decompressed"), removal=(0.0, 1.0),
+        camera=(CameraKey(1.0, "closeup"), CameraKey(15.0, "closeup"), CameraKey(25.0, "axial")),
         show_groups=ANATOMY_GROUPS + ("body",),
-        hide_parts=("c_arm", "bandage", "numbed_area"),
+        hide_parts=NUMBED_AREAS + BANDAGES,
         opacity={"bone": 0.5, "body": 0.12},
         instruments=("portal", "bone_tool", "tissue_tool"),
         hotspots=(Hotspot("bites", "ligamentum_flavum_{level}_left"),
                   Hotspot("sac_expands", "dural_sac")),
+        consult=("results",),
     ),
     Stage(
         id="decompressed", duration_s=9.0, morph=("decompressed", "decompressed"), removal=(1.0, 1.0),
@@ -182,17 +211,19 @@ STAGES: tuple[Stage, ...] = tuple(_holding_last_view(stage) for stage in (
         opacity={"bone": 0.85},
         compare=("stenosis", "decompressed"),
         hotspots=(Hotspot("room_again", "dural_sac"), Hotspot("kept", "{vertebra}")),
+        consult=("results", "alternatives"),
     ),
     Stage(
         id="recovery", duration_s=8.0, morph=("decompressed", "decompressed"), removal=(1.0, 1.0),
         camera=(CameraKey(2.0, "skin"), CameraKey(4.0, "skin"), CameraKey(7.0, "room")),
         show_groups=ANATOMY_GROUPS + ("body",),
-        hide_parts=("c_arm", "incision", "numbed_area"),
+        hide_parts=INCISIONS + NUMBED_AREAS,
         opacity={"body": 1.0},
-        hotspots=(Hotspot("bandage", "bandage"), Hotspot("home", "torso")),
+        hotspots=(Hotspot("bandage", "bandage_left"), Hotspot("home", "torso")),
+        consult=CONSULT_SECTIONS,
     ),
 ))
-"""The story in timeline order (≈80 s in total)."""
+"""The story in timeline order (≈1.5 min in total)."""
 
 
 def stage_ids() -> tuple[str, ...]:

@@ -6,8 +6,13 @@ sources from ``../shared/ANATOMY.md``). No text lives in code; this module only
 loads, checks and arranges it. Texts that name the treated level say ``{level}``
 (written ``L4–L5``) and ``{vertebra}`` (the vertebra above it, ``L4``); they are
 filled in for the anatomy the story is told on (:func:`viz.scenes.landmarks.focus_level`),
-L4–L5 for the standard anatomy. Literature figures keep the level they were measured at. Frame and units of the numbers quoted in the
-texts: millimetres, LPS+ (+x toward the patient's left, +y posterior, +z superior).
+L4–L5 for the standard anatomy. Literature figures keep the level they were measured at.
+Figures of the model itself are never typed into the data files: texts say
+``{healthy_canal_ap_mm}``, ``{stenosis_csa_mm2}``, ``{decompressed_lf_mm}`` and so on
+(:data:`FIGURES`), filled from the metrics measured on the anatomy the story is told on
+(:func:`model_figures`), so a caption quotes what the measurement panel shows. Frame and
+units of the numbers quoted in the texts: millimetres, LPS+ (+x toward the patient's
+left, +y posterior, +z superior).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from viz.errors import UserError
@@ -42,18 +48,87 @@ def _load(lang: str) -> dict:
         return json.load(handle)
 
 
-def _at_level(value, level: str):
-    """``value`` (plain JSON data) with ``{level}`` and ``{vertebra}`` filled in for ``level``."""
+FIGURES = {"csa_mm2": ("dural_sac_csa_mm2", 0), "canal_ap_mm": ("canal_ap_mm", 1), "lf_mm": ("lf_thickness_mm", 1)}
+"""Placeholder suffix → (metric key, decimals shown): ``{<state>_<suffix>}`` in the texts, for the
+states healthy, stenosis, decompressed. The decimals are the clinician panel's, so the words
+and the panel show the same number; ``lf_mm`` is the thicker side's ligamentum flavum."""
+STATES = ("healthy", "stenosis", "decompressed")
+
+
+def model_figures(metrics_by_state: dict[str, dict], level: str) -> dict[str, float]:
+    """Return the model's own figures for the texts, from measured metrics.
+
+    Parameters
+    ----------
+    metrics_by_state : dict of str to dict
+        ``{"healthy": compute_metrics(...), "stenosis": ..., "decompressed": ...}``
+        (:func:`viz.models.metrics.compute_metrics` output for each state's end).
+    level : str
+        The treated level whose figures are quoted (``"L4-L5"``).
+
+    Returns
+    -------
+    dict of str to float
+        ``{"healthy_csa_mm2": 146.5, "healthy_canal_ap_mm": 18.17, ...}``; a figure the
+        metrics lack (a scan that does not cover the level) is left out.
+    """
+    figures = {}
+    for state in STATES:
+        values = metrics_by_state.get(state, {}).get("levels", {}).get(level)
+        if not values:
+            continue
+        for suffix, (key, _) in FIGURES.items():
+            value = values.get(key)
+            if isinstance(value, dict):
+                value = max(value.values())
+            if value is not None:
+                figures[f"{state}_{suffix}"] = float(value)
+    return figures
+
+
+@functools.cache
+def _standard_figures() -> tuple[tuple[str, float], ...]:
+    """Figures of the cached standard anatomy (what the app shows for the standard story)."""
+    from viz.models.cache import load_anatomy
+    from viz.models.metrics import anatomy_state_metrics
+
+    anatomy = load_anatomy()
+    figures = model_figures({state: anatomy_state_metrics(anatomy, state) for state in STATES}, STANDARD_LEVEL)
+    return tuple(sorted(figures.items()))
+
+
+def _number(value: float, decimals: int, lang: str) -> str:
+    """``value`` with ``decimals`` places as the player's panel shows it (JavaScript ``toFixed``:
+    the exact binary value, halves up), with a decimal comma in Spanish."""
+    text = str(Decimal(value).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+    return text.replace(".", ",") if lang == "es" else text
+
+
+def _filled(value, lang: str, level: str, figures: dict[str, float]):
+    """``value`` (plain JSON data) with ``{level}``, ``{vertebra}`` and the model's figures filled in."""
     if isinstance(value, dict):
-        return {key: _at_level(item, level) for key, item in value.items()}
+        return {key: _filled(item, lang, level, figures) for key, item in value.items()}
     if isinstance(value, list):
-        return [_at_level(item, level) for item in value]
+        return [_filled(item, lang, level, figures) for item in value]
     if isinstance(value, str):
-        return value.replace("{level}", level.replace("-", "–")).replace("{vertebra}", upper_vertebra(level))
+        value = value.replace("{level}", level.replace("-", "–")).replace("{vertebra}", upper_vertebra(level))
+        for state in STATES:
+            for suffix, (_, decimals) in FIGURES.items():
+                name = f"{state}_{suffix}"
+                if "{" + name + "}" in value:
+                    shown = _number(figures[name], decimals, lang) if name in figures else "–"
+                    value = value.replace("{" + name + "}", shown)
+        return value
     return value
 
 
-def catalogue(lang: str, level: str = STANDARD_LEVEL) -> dict:
+def _figures_or_standard(figures: dict[str, float] | None, level: str) -> dict[str, float]:
+    if figures is not None:
+        return figures
+    return dict(_standard_figures()) if level == STANDARD_LEVEL else {}
+
+
+def catalogue(lang: str, level: str = STANDARD_LEVEL, figures: dict[str, float] | None = None) -> dict:
     """Return everything the interface shows in one language.
 
     Parameters
@@ -61,6 +136,9 @@ def catalogue(lang: str, level: str = STANDARD_LEVEL) -> dict:
     lang : {"en", "es"}
     level : str, default: "L4-L5"
         The treated level the story is told at (e.g. ``"L3-L4"``).
+    figures : dict of str to float, optional
+        The model's figures (:func:`model_figures`); by default those of the cached
+        standard anatomy at the standard level, none (shown "–") at another level.
 
     Returns
     -------
@@ -74,10 +152,11 @@ def catalogue(lang: str, level: str = STANDARD_LEVEL) -> dict:
         A fresh copy: callers may change it.
     """
     _check(lang)
-    return _at_level(_load(lang), level)
+    return _filled(_load(lang), lang, level, _figures_or_standard(figures, level))
 
 
-def captions(lang: str = "en", mode: str = "patient", level: str = STANDARD_LEVEL) -> list[dict]:
+def captions(lang: str = "en", mode: str = "patient", level: str = STANDARD_LEVEL,
+             figures: dict[str, float] | None = None) -> list[dict]:
     """Return ``[{"stage", "title", "caption"}, ...]`` in timeline order (the CLI ``captions``).
 
     Parameters
@@ -86,9 +165,11 @@ def captions(lang: str = "en", mode: str = "patient", level: str = STANDARD_LEVE
     mode : {"patient", "clinician"}, default: "patient"
     level : str, default: "L4-L5"
         The treated level the story is told at.
+    figures : dict of str to float, optional
+        As for :func:`catalogue`.
     """
     _check(lang, mode)
-    stages = _at_level(_load(lang)["stages"], level)
+    stages = _filled(_load(lang)["stages"], lang, level, _figures_or_standard(figures, level))
     return [{"stage": sid, "title": stages[sid][mode]["title"], "caption": stages[sid][mode]["caption"]}
             for sid in stage_ids()]
 
@@ -103,13 +184,15 @@ def structure_kind(part_name: str, group: str) -> str:
     Parameters
     ----------
     part_name : str
-        e.g. ``"L4"``, ``"L4-L5"``, ``"ligamentum_flavum_L4-L5_left"``, ``"nerve_root_L5_left"``.
+        e.g. ``"L4"``, ``"L4-L5"``, ``"ligamentum_flavum_L4-L5_left"``, ``"nerve_root_L5_left"``,
+        ``"incision_right"`` (body pieces per side share their kind's words).
     group : str
         The part's group (``"bone"``, ``"disc"``, ``"nerve"``, ``"instrument"``, ...).
     """
     if _VERTEBRA.match(part_name):
         return "vertebra"
-    for kind in ("sacrum", "ligamentum_flavum", "dural_sac", "cauda_equina", "nerve_root", "facet_joint"):
+    for kind in ("sacrum", "ligamentum_flavum", "dural_sac", "cauda_equina", "nerve_root", "facet_joint",
+                 "numbed_area", "incision", "bandage"):
         if part_name.startswith(kind):
             return kind
     if group == "disc":

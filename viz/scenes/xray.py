@@ -5,11 +5,17 @@ Frame and units: millimetres, LPS+ (+x toward the patient's left, +y posterior,
 large against the field of view). For every pixel the path length through each
 closed mesh is summed exactly: along a ray, thickness = Σ depth at exits − Σ depth
 at entries, so every triangle is rasterised once with the sign of its facing. The
-image is then formed with Beer–Lambert attenuation per material — bone darker where
-thicker, metal darkest — while the contrast dye in the epidural space is drawn
-bright (light cyan) so a patient can see it outline the dural sac, as in the
-brief. The ``xray`` view is anteroposterior; ``oblique`` is the contralateral
-oblique view (:mod:`viz.scenes.cameras`).
+image is then formed with Beer–Lambert attenuation per material and shown as an
+interventional C-arm screen shows it: what stops X-rays is dark on a light field.
+Contrast medium is radiopaque like bone and metal, so the dye in the epidural space
+is drawn with the same polarity: darker where the beam crosses more of it, which
+outlines the edges of the dural sac (an epidurogram). Only the 3D view tints the dye
+(:data:`DYE_COLOR`), and the captions say how it looks on the real screen. The ``xray``
+view is anteroposterior; ``oblique`` is the contralateral oblique view
+(:mod:`viz.scenes.cameras`) and :func:`mirrored_camera` gives the one for the other
+side. Oblique pictures carry a thin dashed line along the ventral edge of the two
+laminae at the treated level (the ventral interlaminar line), the landmark against
+which instrument depth is judged.
 
 Attenuation coefficients are rounded diagnostic-energy values (≈60 keV) chosen
 for a readable picture, not dosimetry.
@@ -18,8 +24,11 @@ References
 ----------
 Hubbell JH, Seltzer SM. Tables of X-ray mass attenuation coefficients (NIST
 Standard Reference Database 126), 1996. doi:10.18434/T4D01F
-``../shared/ANATOMY.md``, "The MILD procedure": epidurogram with contrast dye,
-contralateral oblique view.
+``../shared/ANATOMY.md``, "The MILD procedure" (epidurogram with contrast dye,
+contralateral oblique view) and "Imaging conventions" (contrast is radiopaque: same
+polarity as bone and metal on the C-arm screen).
+Kim YH et al. Modified interlaminar approach with a contralateral oblique view and the
+ventral interlaminar line. PLoS ONE 2021;16(1):e0244992. doi:10.1371/journal.pone.0244992
 """
 
 from __future__ import annotations
@@ -35,7 +44,8 @@ from PIL import Image
 
 ATTENUATION_PER_MM = {"bone": 0.045, "soft": 0.006, "metal": 0.9}
 """Linear attenuation by material, 1/mm (rounded, ≈60 keV; NIST XCOM order of magnitude)."""
-DYE_ATTENUATION_PER_MM = 0.18
+DYE_ATTENUATION_PER_MM = 0.35
+"""Linear attenuation of the iodinated contrast layer, 1/mm (radiopaque: adds to the dark like bone)."""
 DYE_THICKNESS_MM = 1.6
 """Thickness of the contrast layer around the dural sac, mm (schematic)."""
 DYE_HALF_HEIGHT_MM = 32.0
@@ -48,6 +58,13 @@ SIZE_PX = 384
 FIELD_RADIUS = 0.98
 """Radius of the round image-intensifier field as a fraction of half the image side."""
 DYE_COLOR = np.array([0.72, 0.97, 1.0])
+"""Colour of the contrast dye in the 3D view only (a highlight; the X-ray shows it dark)."""
+LAMINA_BAND_MM = 5.0
+"""Half width of the midline band where the laminae's ventral edge is looked for, mm."""
+LANDMARK_RGB = (235, 190, 60)
+"""Colour of the dashed lamina line drawn on oblique pictures (calm amber)."""
+LANDMARK_DASH_PX = (9, 6)
+"""Dash and gap of the lamina line, px at :data:`SIZE_PX`."""
 
 
 def _frame(camera) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -132,10 +149,14 @@ def thickness_mm(meshes, camera, field_mm: float = FIELD_MM, size_px: int = SIZE
 
 
 def contrast_dye_mesh(dural_sac: trimesh.Trimesh, centre_mm) -> trimesh.Trimesh:
-    """The contrast layer around the dural sac: a shell :data:`DYE_THICKNESS_MM` thick,
-    :data:`DYE_HALF_HEIGHT_MM` above and below ``centre_mm`` (the needle tip)."""
+    """The contrast layer around the dural sac, :data:`DYE_HALF_HEIGHT_MM` above and below
+    ``centre_mm`` (the needle tip): :data:`DYE_THICKNESS_MM` thick at the tip's height and
+    thinning toward both ends as the injected contrast spreads out (so the column fades
+    instead of ending in a hard edge)."""
     normals = np.asarray(dural_sac.vertex_normals)
-    outer = trimesh.Trimesh(dural_sac.vertices + DYE_THICKNESS_MM * normals, dural_sac.faces, process=False)
+    along = (np.asarray(dural_sac.vertices)[:, 2] - centre_mm[2]) / DYE_HALF_HEIGHT_MM
+    layer_mm = DYE_THICKNESS_MM * np.clip(1.0 - along ** 2, 0.04, 1.0)
+    outer = trimesh.Trimesh(dural_sac.vertices + layer_mm[:, None] * normals, dural_sac.faces, process=False)
 
     def solid(mesh: trimesh.Trimesh) -> manifold3d.Manifold:
         return manifold3d.Manifold(manifold3d.Mesh(vert_properties=np.asarray(mesh.vertices, dtype=np.float32),
@@ -155,18 +176,16 @@ def radiograph(by_material: dict[str, list[trimesh.Trimesh]], camera, size_px: i
     Parameters
     ----------
     by_material : dict of str to list of trimesh.Trimesh
-        Keys among ``"bone"``, ``"soft"``, ``"metal"``, ``"dye"``.
+        Keys among ``"bone"``, ``"soft"``, ``"metal"``, ``"dye"``; all attenuate
+        (darken) the picture, the dye like a thin layer of bone.
     camera : viz.scenes.cameras.Camera
     """
     optical = np.zeros((size_px, size_px))
-    for material, mu in ATTENUATION_PER_MM.items():
+    for material, mu in {**ATTENUATION_PER_MM, "dye": DYE_ATTENUATION_PER_MM}.items():
         if by_material.get(material):
             optical += mu * thickness_mm(by_material[material], camera, size_px=size_px)
     grey = 0.08 + 0.80 * np.exp(-optical)
     rgb = np.repeat(grey[:, :, None], 3, axis=2)
-    if by_material.get("dye"):
-        dye = 1.0 - np.exp(-DYE_ATTENUATION_PER_MM * thickness_mm(by_material["dye"], camera, size_px=size_px))
-        rgb = rgb * (1 - dye[:, :, None]) + dye[:, :, None] * DYE_COLOR
     centre = (np.arange(size_px) + 0.5 - size_px / 2) / (size_px / 2)
     outside = np.hypot(centre[None, :], centre[:, None]) > FIELD_RADIUS
     rgb[outside] = 0.04
@@ -190,8 +209,75 @@ MATERIAL_OF_GROUP = {"bone": "bone", "disc": "soft", "ligament": "soft", "dural_
 """Which attenuation each mesh group uses."""
 
 
+def mirrored_camera(camera, midline_x_mm: float):
+    """The same view mirrored left–right about the sagittal plane ``x = midline_x_mm``.
+
+    The contralateral oblique view for work on the right side is the mirror of the one
+    for the left side (:mod:`viz.scenes.cameras` ``oblique``).
+    """
+    def mirror(point):
+        return (2 * midline_x_mm - point[0], point[1], point[2])
+
+    up = camera.view_up
+    return type(camera)(mirror(camera.position_mm), mirror(camera.focal_point_mm), (-up[0], up[1], up[2]))
+
+
+def _project(points_mm: np.ndarray, camera, size_px: int, field_mm: float = FIELD_MM) -> np.ndarray:
+    """Pixel coordinates (column, row) of points, as :func:`thickness_mm` places them."""
+    centre, right, up, _ = _frame(camera)
+    scale = size_px / field_mm
+    local = np.asarray(points_mm, dtype=float) - centre
+    return np.stack([local @ right * scale + size_px / 2, size_px / 2 - local @ up * scale], axis=1)
+
+
+def lamina_line_px(anatomy, camera, size_px: int = SIZE_PX) -> np.ndarray:
+    """End points (column, row) of the ventral interlaminar line in a picture, px.
+
+    For the two vertebrae around the treated level, the laminae meet behind the canal
+    on the midline (within :data:`LAMINA_BAND_MM`); the ventral edge is that bone's most
+    anterior point as the picture shows it (the roof of the canal). The line joins the two edges and runs 40 % past each.
+    """
+    from viz.scenes.landmarks import anatomy_landmarks, focus_level
+
+    level = focus_level(anatomy)
+    canal = anatomy_landmarks(anatomy)["canal_mm"]
+    anterior = _project(np.array([canal, canal - [0.0, 1.0, 0.0]]), camera, size_px)
+    anterior = (anterior[1] - anterior[0]) / np.linalg.norm(anterior[1] - anterior[0])
+    edges = []
+    for vertebra in (level.split("-")[0], level.split("-")[1]):
+        if vertebra not in anatomy.parts:
+            continue
+        bone = np.asarray(anatomy.parts[vertebra].positions_mm["stenosis"], dtype=float)
+        arch = bone[(bone[:, 1] > canal[1] + 3.0) & (np.abs(bone[:, 0] - canal[0]) < LAMINA_BAND_MM)
+                    & (np.abs(bone[:, 2] - canal[2]) < 40.0)]
+        pixels = _project(arch, camera, size_px)
+        edges.append(pixels[np.argmax(pixels @ anterior)])
+    if len(edges) < 2:
+        return np.empty((0, 2))
+    start, end = edges
+    return np.array([start + 0.4 * (start - end), end + 0.4 * (end - start)])
+
+
+def draw_dashed_line(image: np.ndarray, ends_px: np.ndarray, rgb=LANDMARK_RGB, dash_px=LANDMARK_DASH_PX) -> np.ndarray:
+    """Return ``image`` with a 2 px dashed line between two (column, row) points."""
+    out = np.array(image)
+    if len(ends_px) < 2:
+        return out
+    start, end = ends_px
+    length = float(np.linalg.norm(end - start))
+    period = sum(dash_px)
+    for step in np.arange(0.0, length, 0.5):
+        if step % period >= dash_px[0]:
+            continue
+        point = start + (end - start) * step / length
+        column, row = int(round(point[0])), int(round(point[1]))
+        out[max(row - 1, 0):row + 1, max(column - 1, 0):column + 1] = rgb
+    return out
+
+
 def scene_radiograph(anatomy, camera, state: str = "stenosis", posed: dict[str, trimesh.Trimesh] | None = None,
-                     dye: trimesh.Trimesh | None = None, size_px: int = SIZE_PX) -> np.ndarray:
+                     dye: trimesh.Trimesh | None = None, size_px: int = SIZE_PX,
+                     lamina_line: bool = False) -> np.ndarray:
     """Return the fluoroscopy image of the anatomy in ``state`` with posed instruments and dye.
 
     Parameters
@@ -204,6 +290,8 @@ def scene_radiograph(anatomy, camera, state: str = "stenosis", posed: dict[str, 
         Instrument meshes already placed in the LPS frame.
     dye : trimesh.Trimesh, optional
         The contrast shell (:func:`contrast_dye_mesh`).
+    lamina_line : bool, default: False
+        Draw the dashed ventral interlaminar line (:func:`lamina_line_px`; oblique views).
     """
     by_material: dict[str, list[trimesh.Trimesh]] = {"bone": [], "soft": [], "metal": [], "dye": []}
     for part in anatomy.parts.values():
@@ -211,4 +299,5 @@ def scene_radiograph(anatomy, camera, state: str = "stenosis", posed: dict[str, 
     by_material["metal"] += list((posed or {}).values())
     if dye is not None:
         by_material["dye"].append(dye)
-    return radiograph(by_material, camera, size_px)
+    image = radiograph(by_material, camera, size_px)
+    return draw_dashed_line(image, lamina_line_px(anatomy, camera, size_px)) if lamina_line else image
