@@ -304,6 +304,8 @@ def scan_report(structures: ScanStructures, found: dict, levels: dict, canals: d
         "story_level": focus,
         "story_level_by": chosen_by,
         "sac_measured": sac_measured,
+        "sac_labels": [structures.volume.table.get(v, f"label {v}") for v in structures.label_of.get("dural_sac", ())]
+        if sac_measured and structures.volume is not None else [],
         "illustrative_narrowing": {"level": focus, "ligament_thickening": amount,
                                    "what": "ligamentum flavum thickening, disc bulge and the sac's squeeze of the "
                                            "model (severity 1), added at the story's level only"},

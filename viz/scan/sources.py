@@ -67,9 +67,10 @@ class ScanStructures:
     kind : {"nifti", "masks", "meshes"}
         The input type.
     convention : str or None
-        How the labels were named: ``"label table in the file"``, ``"label table beside
-        the file"``, ``"your label table"``, a known tool's numbering
-        (``"totalsegmentator"``, ``"verse"``, …), or None for meshes (named by file).
+        How the labels were named: ``"file"`` (a label table in the file), ``"sidecar"``
+        (a table beside it), ``"user"`` (a table the user gave), ``"masks"`` (mask file
+        names), a known tool's numbering (``"totalsegmentator"``, ``"verse"``, …), or None
+        for meshes (named by file).
     volume : LabelVolume or None
         The label map the surfaces come from (voxelized meshes for a mesh folder).
     label_of : dict of str to tuple of int
@@ -141,9 +142,9 @@ def _name_labels(volume: LabelVolume, override) -> tuple[dict[str, tuple[int, ..
         convention, present = match_convention(heights, override)
         return present, convention.name
     if isinstance(override, dict):
-        return structures_from_table(override, heights), "your label table"
+        return structures_from_table(override, heights), "user"
     if volume.table:
-        return structures_from_table(volume.table, heights), "label table in the file"
+        return structures_from_table(volume.table, heights), "file"
     convention, present = match_convention(heights, load_label_table())
     return present, convention.name
 
@@ -221,13 +222,13 @@ def _from_files(files: Mapping[str, bytes], target_triangles: Mapping[str, int],
     if label_maps:
         volume = read_label_map(files[label_maps[0]])
         sidecar = {} if volume.table else _sidecar_table(files, label_maps[0])
-        naming = "label table beside the file" if sidecar and override is None else None
+        naming = "sidecar" if sidecar and override is None else None
         return _from_volume(replace(volume, table=sidecar or volume.table), "nifti", target_triangles,
                             override, naming)
     if mask_folders:
         masks = next(iter(mask_folders.values()))
         return _from_volume(label_volume_from_masks({name: files[name] for name in masks}), "masks",
-                            target_triangles, None, "mask file names")
+                            target_triangles, None, "masks")
     if meshes:
         return _from_mesh_files(files, target_triangles)
     raise UserError("The folder or archive holds no NIfTI label map, masks or meshes (.nii.gz, .stl, .ply, .obj).")
