@@ -9,7 +9,8 @@ on a tilted grid with anisotropic voxels, written as NIfTI with a RAS+ affine as
 the tools write it. Optional labels: a canal (the dural sac: an elliptic tube
 along the canal centres, minus one voxel of bone dilation, so it lies inside the
 bony canal) and discs (the region between neighbouring endplates). None of it
-comes from the template's soft tissue. Frame: LPS+ millimetres.
+comes from the template's soft tissue (discs are the model's loft between the moved bones' own
+endplate rims). Frame: LPS+ millimetres.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from scipy.spatial.transform import Rotation
 
 from viz.models.vertebrae import l1_from_l2, reference_tilts_deg, reference_vertebra
 from viz.models.geometry import grid_tube_faces
-from viz.scan.spine_levels import template_landmarks
+from viz.models.decompression import from_manifold, to_manifold
+from viz.models.soft_tissue import disc
+from viz.scan.spine_levels import carried_landmarks, template_landmarks
 from viz.scan.voxelize import grid_around, label_map_from_meshes
 
 SAC_SEMI_AXES_MM = (7.5, 5.5)
@@ -85,12 +88,33 @@ def canal_mesh(moves: dict[str, np.ndarray]) -> trimesh.Trimesh:
     return mesh
 
 
+def disc_meshes(moves: dict[str, np.ndarray]) -> dict[str, trimesh.Trimesh]:
+    """Discs lofted between the moved bones' endplate rims (the model's loft on the moved landmarks)."""
+    marks = template_landmarks()
+    lumbar = [name for name in ("L1", "L2", "L3", "L4", "L5") if name in moves]
+    return {f"{upper}-{lower}": disc(carried_landmarks(marks[upper], moves[upper]),
+                                     carried_landmarks(marks[lower], moves[lower]), 9)
+            for upper, lower in zip(lumbar, lumbar[1:])}
+
+
+def top_of_sacrum(sacrum: trimesh.Trimesh, height_mm: float = 30.0) -> trimesh.Trimesh:
+    """The upper ``height_mm`` of a sacrum (its S1 segment), closed: what TotalSegmentator v2 labels vertebrae_S1."""
+    low, high = sacrum.bounds
+    box = trimesh.creation.box(bounds=[low - 1.0, [high[0] + 1.0, high[1] + 1.0, high[2] + 1.0]])
+    box.vertices[box.vertices[:, 2] < high[2], 2] = high[2] - height_mm
+    return from_manifold(to_manifold(sacrum) ^ to_manifold(box))
+
+
 def label_map(bones: dict[str, trimesh.Trimesh], values: dict[str, int], linear: np.ndarray,
-              moves: dict[str, np.ndarray] | None = None, canal_value: int | None = None
-              ) -> tuple[np.ndarray, np.ndarray]:
-    """Voxelize bones (and a canal label kept one voxel clear of bone) on the grid ``linear``."""
+              moves: dict[str, np.ndarray] | None = None, canal_value: int | None = None,
+              disc_values: dict[str, int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Voxelize bones (and a canal label kept one voxel clear of bone, and disc labels) on the grid ``linear``."""
     lps_from_voxel, shape = grid_around(list(bones.values()), linear)
     labels = label_map_from_meshes({values[name]: mesh for name, mesh in bones.items()}, lps_from_voxel, shape)
+    if disc_values:
+        discs = label_map_from_meshes({disc_values[name]: mesh for name, mesh in disc_meshes(moves).items()},
+                                      lps_from_voxel, shape)
+        labels = np.where(labels == 0, discs, labels)
     if canal_value is not None:
         canal = label_map_from_meshes({1: canal_mesh(moves)}, lps_from_voxel, shape) == 1
         canal &= ~ndimage.binary_dilation(labels > 0)

@@ -97,21 +97,22 @@ class PatientScan:
 
     @property
     def message(self) -> str:
-        """One plain sentence or two for the status line (English; the notices in both languages
-        are built from the text catalogue by ``viz.export.scan_import.patient_notice``)."""
+        """A few plain sentences for the status line, in English (the notices in every language and voice
+        are built from the text catalogue: ``viz.export.scan_import.patient_notice``)."""
         report = self.report
-        shown = f"Your scan was read ({', '.join(report['bones'])})."
+        level = report["story_level"]
+        text = f"Your scan shows {', '.join(report['bones'])}."
         if report["levels_missing_common"]:
-            where = (f" It does not show {', '.join(report['levels_missing_common'])}, where narrowing is most "
-                     f"common; the story is shown at {report['story_level']} instead.")
+            text += f" It does not show {', '.join(report['levels_missing'])}, so the story is shown at {level} instead."
         else:
-            where = f" The story is shown at {report['story_level']}."
-        why = {"dural_sac": " That is where your nerve sac is narrowest.",
-               "bony_canal": " That is where your bony canal is narrowest.",
-               "nearest": " No level could be measured, so that is the level nearest to the usual one."}
-        sac = ("" if report["sac_measured"] else
-               " Your scan does not mark the nerve sac, so the pinching shown is an example, not measured.")
-        return shown + where + why[report["story_level_by"]] + sac
+            text += f" The story is shown at {level}."
+        text += {"dural_sac": " That is where your nerve sac is narrowest.",
+                 "bony_canal": " That is where your bony canal is narrowest.",
+                 "nearest": " No level could be measured, so that is the level nearest to the usual one."
+                 }[report["story_level_by"]]
+        if not report["sac_measured"]:
+            text += " Your scan does not mark the nerve sac, so the pinching shown is an example, not measured."
+        return text
 
 
 def triangle_budgets(template: Anatomy) -> dict[str, int]:

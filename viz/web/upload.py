@@ -3,8 +3,9 @@
 The browser sends the file as base64 chunks through the session's websocket
 (one message per ≤ 1 MiB). When the last chunk arrives the scan becomes the
 patient's anatomy (:func:`viz.scan.upload.anatomy_from_upload`) and a new scene
-bundle with what is measured said (:func:`viz.export.scan_import.patient_bundle`), in a worker thread so other sessions are not held up. Nothing is written
-to disk or logged; the bytes are dropped as soon as they are processed, and the
+bundle that says what is measured (:func:`viz.export.scan_import.patient_bundle`),
+in a worker thread so other sessions are not held up. Nothing is written to disk
+or logged; the bytes are dropped as soon as they are processed, and the
 session's anatomy disappears with the session. Bad input: a plain sentence, the
 template anatomy stays.
 """
