@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -9,6 +11,8 @@ from tests.scan.scan_fixtures import TOTALSEGMENTATOR, upload_from
 from viz.models.metrics import anatomy_state_metrics
 from viz.models.constants import PORTAL_DIAMETER_MM
 from viz.models.decompression import portal_axis
+from viz.scan.upload import anatomy_from_upload
+from viz.scan.voxelize import nifti_from_labels
 
 VERSE = {"L3": 22, "L4": 23, "L5": 24, "sacrum": 26}
 """VerSe label values (viz/scan/labels.json): bones only, no dural sac."""
@@ -79,3 +83,33 @@ def test_scene_bundle_builds_on_the_patient(l3_l4_scan, l3_l4_bundle):
     first = l3_l4_bundle.meta["metrics"][0]["levels"]
     assert set(first) == {"L3-L4", "L4-L5"}
     assert len(l3_l4_bundle.data) > 0
+
+
+def test_when_no_canal_can_be_measured_the_story_says_so(no_temp_files):
+    """Blocks of bone without a canal: nothing to measure, so the covered level nearest L4–L5, said plainly."""
+    labels = np.zeros((60, 60, 100), np.uint8)
+    labels[10:50, 10:50, 60:85] = 30
+    labels[10:50, 10:50, 25:50] = 31
+    payload = nifti_from_labels(labels, np.diag([1.0, 1.0, 1.0, 1.0]))
+    table = {"vertebrae_L4": 30, "vertebrae_L5": 31}
+    (no_temp_files.parent / "labels.json").write_text(json.dumps(table))
+    scan = anatomy_from_upload("blocks.nii.gz", payload, label_table=no_temp_files.parent / "labels.json")
+    assert scan.convention == "user" and scan.narrowest_level == "L4-L5"
+    assert scan.report["story_level_by"] == "nearest"
+    assert scan.report["levels"]["L4-L5"]["bony_canal_area_mm2"] == {"value": None, "provenance": "not measurable"}
+    assert "No level could be measured" in scan.message
+
+
+def test_a_sliver_of_bone_at_the_scans_edge_is_left_out(template):
+    """L3 cut by the scan's top edge to a 4 mm sliver is not shown as a bone, and the report says so."""
+    from tests.scan.scan_fixtures import stenosis_mesh
+    from viz.scan.voxelize import grid_around, label_map_from_meshes
+
+    meshes = {TOTALSEGMENTATOR[name]: stenosis_mesh(template, name) for name in ("L3", "L4", "L5")}
+    lps_from_voxel, shape = grid_around(list(meshes.values()), np.eye(3))
+    labels = label_map_from_meshes(meshes, lps_from_voxel, shape)
+    l3 = np.argwhere(labels == TOTALSEGMENTATOR["L3"])
+    labels = labels[:, :, : l3[:, 2].min() + 4]
+    scan = anatomy_from_upload("scan.nii.gz", nifti_from_labels(labels, lps_from_voxel))
+    assert scan.report["bones_left_out"] == ["L3"] and "L3" not in scan.anatomy.parts
+    assert list(scan.anatomy.levels) == ["L4-L5"]
