@@ -2,9 +2,10 @@
 
 Bones: the mean CT-derived L2–L5 of Clouthier et al. 2023 (MIT, shipped in
 ``assets/meshes/reference/``), L1 derived from L2 as the model does, and,
-when asked, the template's sacrum. Each bone is moved by its own small
-rotation, shift and scale (a different lordosis, disc heights and vertebra sizes
-from the template's), the whole spine is tilted, and everything is voxelized
+when asked, the template's sacrum. Each vertebra gets a shape of its own
+(unequal scales and a smooth warp that no similarity transform undoes), then
+its own small rotation, shift and scale (a different lordosis, disc heights and
+vertebra sizes from the template's), the whole spine is tilted, and everything is voxelized
 on a tilted grid with anisotropic voxels, written as NIfTI with a RAS+ affine as
 the tools write it. Optional labels: a canal (the dural sac: an elliptic tube
 along the canal centres, minus one voxel of bone dilation, so it lies inside the
@@ -27,6 +28,12 @@ from viz.models.decompression import from_manifold, to_manifold
 from viz.models.soft_tissue import disc
 from viz.scan.spine_levels import carried_landmarks, template_landmarks
 from viz.scan.voxelize import grid_around, label_map_from_meshes
+
+WARP_MM = 1.5
+"""Amplitude of each vertebra's own smooth warp, mm."""
+
+WARP_LENGTH_MM = 9.0
+"""Length over which the warp turns by one radian, mm (a vertebra is ≈45 mm wide)."""
 
 SAC_SEMI_AXES_MM = (7.5, 5.5)
 """Half-width and half-depth of the synthetic canal label, mm."""
@@ -59,8 +66,20 @@ def real_bones(seed: int, names=("L1", "L2", "L3", "L4", "L5"), sacrum=None
         own = _similarity(rng.uniform(-4, 4, 3), drift + rng.uniform(-1, 1, 3), rng.uniform(0.93, 1.07),
                           marks[name].body_centre_mm)
         moves[name] = whole @ own
-        out[name] = meshes[name].copy().apply_transform(moves[name])
+        shape = _individual(meshes[name], marks[name].body_centre_mm, rng) if name != "sacrum" else meshes[name]
+        out[name] = shape.apply_transform(moves[name])
     return out, moves
+
+
+def _individual(mesh: trimesh.Trimesh, centre: np.ndarray, rng: np.random.Generator) -> trimesh.Trimesh:
+    """A vertebra of its own shape: unequal scales across, front to back and along the spine
+    (±12 %), and a smooth warp of up to ≈1.5 mm that no similarity transform undoes."""
+    local = np.asarray(mesh.vertices, dtype=np.float64) - centre
+    local = local * rng.uniform(0.88, 1.12, 3)
+    phase = rng.uniform(0.0, 2 * np.pi, 3)
+    local += WARP_MM * np.stack([np.sin(local[:, (axis + 1) % 3] / WARP_LENGTH_MM + phase[axis])
+                                 for axis in range(3)], axis=1)
+    return trimesh.Trimesh(local + centre, np.asarray(mesh.faces), process=False)
 
 
 def canal_mesh(moves: dict[str, np.ndarray]) -> trimesh.Trimesh:

@@ -111,5 +111,5 @@ def test_a_sliver_of_bone_at_the_scans_edge_is_left_out(template):
     l3 = np.argwhere(labels == TOTALSEGMENTATOR["L3"])
     labels = labels[:, :, : l3[:, 2].min() + 4]
     scan = anatomy_from_upload("scan.nii.gz", nifti_from_labels(labels, lps_from_voxel))
-    assert scan.report["bones_left_out"] == ["L3"] and "L3" not in scan.anatomy.parts
+    assert scan.report["left_out"] == ["L3"] and "L3" not in scan.anatomy.parts
     assert list(scan.anatomy.levels) == ["L4-L5"]

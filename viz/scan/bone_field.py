@@ -82,10 +82,11 @@ class BoneField:
         index = points @ self.fine_from_lps[:3, :3].T + self.fine_from_lps[:3, 3]
         return ndimage.map_coordinates(self.signed, index.T, order=1, mode="constant", cval=FAR_MM)
 
-    def pull_clear(self, points_mm: np.ndarray, centres_mm: np.ndarray, clearance_mm: float) -> np.ndarray:
-        """Each point moved toward its centre just far enough to lie ``clearance_mm`` outside bone
-        (:func:`pull_toward`)."""
-        return pull_toward(points_mm, centres_mm, lambda p: self.signed_mm(p) >= clearance_mm)
+    def pull_clear(self, points_mm: np.ndarray, centres_mm: np.ndarray, clearance_mm) -> np.ndarray:
+        """Each point moved toward its centre just far enough to lie ``clearance_mm`` (one value, or one
+        per point) outside bone (:func:`pull_toward`)."""
+        clearance = np.broadcast_to(np.asarray(clearance_mm, dtype=np.float64), (len(points_mm),))
+        return pull_toward(points_mm, centres_mm, lambda p, index: self.signed_mm(p) >= clearance[index])
 
 
 def pull_toward(points_mm: np.ndarray, centres_mm: np.ndarray, is_clear) -> np.ndarray:
@@ -99,7 +100,7 @@ def pull_toward(points_mm: np.ndarray, centres_mm: np.ndarray, is_clear) -> np.n
     ----------
     points_mm, centres_mm : (n, 3) ndarray, LPS+ mm
     is_clear : callable
-        ``(m, 3) points -> (m,) bool``.
+        ``(m, 3) points, (m,) their indices -> (m,) bool``.
 
     Returns
     -------
@@ -108,14 +109,14 @@ def pull_toward(points_mm: np.ndarray, centres_mm: np.ndarray, is_clear) -> np.n
     points = np.asarray(points_mm, dtype=np.float64)
     centres = np.asarray(centres_mm, dtype=np.float64)
     out = points.copy()
-    todo = np.flatnonzero(~is_clear(points))
+    todo = np.flatnonzero(~is_clear(points, np.arange(len(points))))
     if len(todo) == 0:
         return out
     low, high = np.zeros(len(todo)), np.ones(len(todo))
     offset = points[todo] - centres[todo]
     for _ in range(RAY_STEPS):
         middle = 0.5 * (low + high)
-        clear = is_clear(centres[todo] + middle[:, None] * offset)
+        clear = is_clear(centres[todo] + middle[:, None] * offset, todo)
         low = np.where(clear, middle, low)
         high = np.where(clear, high, middle)
     out[todo] = centres[todo] + low[:, None] * offset

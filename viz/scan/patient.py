@@ -44,7 +44,8 @@ from viz.scan.label_tables import BONES, DISCS, OTHER_BONE
 from viz.scan.measure import bony_canal
 from viz.scan.register import inside_scan, register_bone, uniform_scale
 from viz.scan.roots import root_parts
-from viz.scan.soft_fit import PatientSpine, cauda_part, disc_part, fat_part, ligament_parts, sac_part
+from viz.scan.discs import disc_part
+from viz.scan.soft_fit import PatientSpine, cauda_part, fat_part, ligament_parts, sac_part
 from viz.scan.sources import ScanStructures
 from viz.scan.spine_levels import canal_centreline, patient_landmarks, patient_levels
 from viz.scan.templates import TEMPLATE_STENOSIS_LEVEL, template_anatomy
@@ -298,7 +299,7 @@ def scan_report(structures: ScanStructures, found: dict, levels: dict, canals: d
         "source": {"kind": structures.kind, "labels": structures.convention},
         "bones": {name: {"landmarks": "measured" if measured else "template carried by registration",
                          "cut_by_scan_edge": name in structures.cut} for name, (_, measured) in found.items()},
-        "bones_left_out": list(structures.left_out),
+        "left_out": list(structures.left_out),
         "levels_covered": list(levels),
         "levels_missing": [name for name in DISCS if name not in levels],
         "levels_missing_common": [name for name in common if name not in levels],

@@ -12,9 +12,8 @@ and disc levels), and then kept out of the patient's bone as the scan labels it
   wherever it comes within :data:`viz.models.constants.DURAL_SAC_WALL_GAP_MM` of
   bone. A sac the scan labels (TotalSpineSeg's canal, TotalSegmentator's
   ``spinal_cord`` on CT) is used as it is in the scanned state;
-- each disc is lofted between the patient's own endplate rims
-  (:func:`viz.models.soft_tissue.disc`) and kept within
-  :data:`DISC_CLEARANCE_MM` off the endplates; a labelled disc is used as it is;
+- each disc fills the patient's own disc space (:mod:`viz.scan.discs`); a labelled
+  disc is used as it is;
 - the ligamenta flava are the template's, carried through the ligament's own
   parameters (across, along and through the ligament;
   :func:`viz.models.ligament.local_to_param`) from the template's level to the
@@ -50,22 +49,14 @@ from viz.models.constants import DURAL_SAC_WALL_GAP_MM, ROOTLET_DIAMETER_MM
 from viz.models.fat import epidural_fat
 from viz.models.geometry import SurfaceProbe, make_mesh
 from viz.models.levels import Level
-from viz.models.soft_tissue import cauda_equina, disc, dural_sac
-from viz.models.stenosis import LIGAMENT_RELAXED, LevelState, disc_bulge, level_state, sac_map
+from viz.models.soft_tissue import cauda_equina, dural_sac
+from viz.models.stenosis import LIGAMENT_RELAXED, LevelState, level_state, sac_map
 from viz.scan.bone_field import BoneField, pull_toward
 from viz.scan.fit import transfer_displacement
 from viz.scan.templates import TEMPLATE_STENOSIS_LEVEL
 
 WEB = DETAIL["web"]
 """The web level of detail of the model (ring counts, cells), so patient parts match the template's."""
-
-DISC_CLEARANCE_MM = 0.2
-"""How far a fitted disc's vertices stay off the endplates, mm: the disc meets the bone, and its
-faces (:data:`DISC_EDGE_MM` long at most) stay within 1 mm of it where the endplate curves."""
-
-DISC_EDGE_MM = 3.0
-"""Longest edge of a fitted disc, mm: the model's loft (long edges across its flat ends) is
-subdivided to it, so its faces follow the patient's endplates (≈5k triangles per disc)."""
 
 LIGAMENT_ON_BONE_MM = 0.0
 """Where a ligament meets a lamina it ends on the bone's surface (not inside it), mm."""
@@ -107,18 +98,18 @@ class PatientSpine:
         return out
 
 
-def _part(name: str, group: str, faces: np.ndarray, positions: dict[str, np.ndarray], bites=()) -> Part:
+def make_part(name: str, group: str, faces: np.ndarray, positions: dict[str, np.ndarray], bites=()) -> Part:
     return Part(name=name, group=group, faces=np.ascontiguousarray(faces, dtype=np.int32),
                 positions_mm={s: np.ascontiguousarray(positions[s], dtype=np.float32) for s in STATES},
                 bites=tuple(bites))
 
 
-def _measured(name: str, group: str, mesh: trimesh.Trimesh, model: dict[str, np.ndarray]) -> Part:
+def measured_part(name: str, group: str, mesh: trimesh.Trimesh, model: dict[str, np.ndarray]) -> Part:
     """A surface from the scan: as scanned in ``stenosis``, moved as its model counterpart in the others."""
     vertices = np.asarray(mesh.vertices, dtype=np.float64)
     positions = {s: vertices if s == "stenosis" else transfer_displacement(vertices, model["stenosis"], model[s])
                  for s in STATES}
-    return _part(name, group, mesh.faces, positions)
+    return make_part(name, group, mesh.faces, positions)
 
 
 def sac_part(spine: PatientSpine, measured: trimesh.Trimesh | None) -> Part:
@@ -128,13 +119,13 @@ def sac_part(spine: PatientSpine, measured: trimesh.Trimesh | None) -> Part:
                                                spine.states(s)), tube.centres, DURAL_SAC_WALL_GAP_MM)
              for s in STATES}
     if measured is not None:
-        return _measured("dural_sac", "dural_sac", measured, model)
-    return _part("dural_sac", "dural_sac", tube.faces, model)
+        return measured_part("dural_sac", "dural_sac", measured, model)
+    return make_part("dural_sac", "dural_sac", tube.faces, model)
 
 
 def _inside(mesh: trimesh.Trimesh, depth_mm: float):
     probe = SurfaceProbe([mesh])
-    return lambda points: probe.signed_mm(points) <= -depth_mm
+    return lambda points, _: probe.signed_mm(points) <= -depth_mm
 
 
 def sac_centreline(spine: PatientSpine, sac: Part) -> np.ndarray:
@@ -168,30 +159,7 @@ def cauda_part(spine: PatientSpine, sac: Part, conus_level: str | None) -> Part 
                           margin_mm=ROOTLET_CLEARANCE_MM)
         anchors = pull_toward(anchors, rootlets.centres, _inside(sac.mesh(state), ROOTLET_CLEARANCE_MM))
         positions[state] = rootlets.vertices + (anchors - rootlets.anchors)
-    return _part("cauda_equina", "nerve", rootlets.faces, positions)
-
-
-def _off_endplates(vertices: np.ndarray, level: Level, field: BoneField) -> np.ndarray:
-    """Disc points moved toward the mid-disc plane until :data:`DISC_CLEARANCE_MM` clear of bone."""
-    axis = level.frame[2]
-    centres = vertices - ((vertices - level.disc_centre_mm) @ axis)[:, None] * axis
-    return field.pull_clear(vertices, centres, DISC_CLEARANCE_MM)
-
-
-def _loft(upper, lower) -> tuple[np.ndarray, np.ndarray]:
-    mesh = disc(upper, lower, WEB["disc_rings"])
-    return np.asarray(mesh.vertices), np.asarray(mesh.faces)
-
-
-def disc_part(level: Level, spine: PatientSpine, marks: dict, measured: trimesh.Trimesh | None) -> Part:
-    """A disc lofted between the patient's endplates (or the scan's own), bulging as the model says."""
-    lofted = trimesh.Trimesh(*trimesh.remesh.subdivide_to_size(*_loft(marks[level.upper], marks[level.lower]),
-                                                               max_edge=DISC_EDGE_MM), process=False)
-    model = {s: _off_endplates(disc_bulge(lofted.vertices, level, spine.states(s)[level.name]), level, spine.field)
-             for s in STATES}
-    if measured is not None:
-        return _measured(level.name, "disc", measured, model)
-    return _part(level.name, "disc", lofted.faces, model)
+    return make_part("cauda_equina", "nerve", rootlets.faces, positions)
 
 
 def ligament_parts(level: Level, spine: PatientSpine, template: Anatomy) -> dict[str, Part]:
@@ -218,7 +186,7 @@ def ligament_parts(level: Level, spine: PatientSpine, template: Anatomy) -> dict
         positions["decompressed"][keep:] = positions["stenosis"][keep:]
         bites = tuple(_moved_bite(bite, positions["stenosis"], part.faces) for bite in part.bites)
         name = f"ligamentum_flavum_{level.name}_{side}"
-        parts[name] = _part(name, "ligament", part.faces, positions, bites)
+        parts[name] = make_part(name, "ligament", part.faces, positions, bites)
     return parts
 
 
@@ -244,4 +212,4 @@ def fat_part(level: Level, spine: PatientSpine) -> Part:
     positions, faces = {}, None
     for state in STATES:
         positions[state], faces = epidural_fat(level, spine.levels, spine.states(state), WEB["fat_cells"])
-    return _part(f"epidural_fat_{level.name}", "fat", faces, positions)
+    return make_part(f"epidural_fat_{level.name}", "fat", faces, positions)

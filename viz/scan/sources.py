@@ -78,7 +78,9 @@ class ScanStructures:
     cut : tuple of str
         Structures that reach the edge of the scan (cut off by its field of view).
     left_out : tuple of str
-        Lumbar bones present only as a sliver (:data:`MIN_BONE_MM3`), not used.
+        Lumbar bones present only as a sliver (:data:`MIN_BONE_MM3`), and labels that
+        could not be turned into a closed surface: not used (a soft structure is then
+        built on the patient's bones instead).
     """
 
     meshes: dict[str, trimesh.Trimesh]
@@ -160,12 +162,18 @@ def _from_volume(volume: LabelVolume, kind: str, target_triangles: Mapping[str, 
     if not any(upper in label_of and lower in label_of for upper, lower in zip(BONES, BONES[1:])):
         raise UserError("The scan shows no two whole neighbouring lumbar bones (such as L4 and L5); "
                         "the ones at its edge are cut off.")
-    shown = {name: label_of[name] for name in BONES + SOFT_STRUCTURES if name in label_of}
-    budgets = {name: target_triangles.get(name, DEFAULT_TRIANGLES) for name in shown}
-    cut = tuple(name for name in shown if touches_edge(volume, label_of[name]))
-    return ScanStructures(meshes=surfaces_from_labels(volume, shown, budgets), kind=kind,
-                          convention=naming or convention, volume=volume, label_of=label_of, cut=cut,
-                          left_out=left_out)
+    meshes = {}
+    for name in (name for name in BONES + SOFT_STRUCTURES if name in label_of):
+        budget = {name: target_triangles.get(name, DEFAULT_TRIANGLES)}
+        try:
+            meshes.update(surfaces_from_labels(volume, {name: label_of[name]}, budget))
+        except UserError:
+            left_out += (name,)
+    if not any(upper in meshes and lower in meshes for upper, lower in zip(BONES, BONES[1:])):
+        raise UserError("The scan's bones could not be turned into closed surfaces.")
+    cut = tuple(name for name in meshes if touches_edge(volume, label_of[name]))
+    return ScanStructures(meshes=meshes, kind=kind, convention=naming or convention, volume=volume,
+                          label_of=label_of, cut=cut, left_out=left_out)
 
 
 def _sidecar_table(files: Mapping[str, bytes], label_map: str) -> dict[int, str]:

@@ -89,7 +89,8 @@ def decimated(mesh: trimesh.Trimesh, target_triangles: int) -> trimesh.Trimesh:
     """Quadric decimation to at most ``target_triangles`` (Garland & Heckbert); small meshes unchanged.
 
     Each :data:`DECIMATION_AGGRESSIVENESS` is tried in turn; the first watertight,
-    consistently wound result is returned, else the last one (callers check it).
+    consistently wound result is returned. If none is (a thin or fragmented label),
+    the mesh is kept as it is, over budget but closed, if it was closed.
     """
     if len(mesh.faces) <= target_triangles:
         return mesh
@@ -99,8 +100,8 @@ def decimated(mesh: trimesh.Trimesh, target_triangles: int) -> trimesh.Trimesh:
             target_reduction=1.0 - target_triangles / len(mesh.faces), agg=aggressiveness)
         result = trimesh.Trimesh(points.astype(np.float64), faces, process=True)
         if result.is_watertight and result.is_winding_consistent:
-            break
-    return result
+            return result
+    return mesh if mesh.is_watertight and mesh.is_winding_consistent else result
 
 
 def surface_from_mask(mask: np.ndarray, lps_from_voxel: np.ndarray, target_triangles: int,
