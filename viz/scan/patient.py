@@ -121,11 +121,6 @@ def triangle_budgets(template: Anatomy) -> dict[str, int]:
     return {name: int(len(part.faces)) for name, part in template.parts.items()}
 
 
-def covered_levels(bones: set[str]) -> tuple[str, ...]:
-    """Levels (discs) whose bone above and bone below are both in the scan."""
-    return tuple(level for level, upper, lower in zip(DISCS, BONES, BONES[1:]) if upper in bones and lower in bones)
-
-
 def register_bones(template: Anatomy, structures: ScanStructures) -> dict[str, np.ndarray]:
     """``patient_from_template`` for every bone of the scan.
 
