@@ -226,11 +226,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True)
     _add_common_output(p)
 
-    p = add("import", _cmd_import, "import a patient's segmented scan (NIfTI label map or mesh folder)")
-    p.add_argument("scan")
+    p = add("import", _cmd_import, "import a patient's segmented scan (NIfTI label map, mask folder or meshes)")
+    p.add_argument("scan", help="a .nii/.nii.gz label map, a folder of masks or meshes, or a zip/tar of one")
     p.add_argument("--out", required=True)
     p.add_argument("--format", default="ply", help="stl, ply or obj (default ply)")
-    p.add_argument("--labels", default=None, help="label table JSON overriding viz/scan/labels.json")
+    p.add_argument("--labels", default=None,
+                   help="label table (JSON or CSV, value and name) or conventions file overriding viz/scan/labels.json")
     p.add_argument("--max-mb", type=_megabytes, default=300, help="largest scan accepted, MB (default 300)")
     _add_common_output(p)
 

@@ -108,7 +108,11 @@ def test_mesh_folder_round_trip(tmp_path, template):
     source = anatomy_state_metrics(template, "stenosis")["levels"]["L4-L5"]
     measured = manifest["metrics"]["levels"]["L4-L5"]
     assert measured["dural_sac_csa_mm2"] == pytest.approx(source["dural_sac_csa_mm2"], rel=0.02)
-    assert measured["canal_ap_mm"] == pytest.approx(source["canal_ap_mm"], rel=0.02)
+    # the canal depth runs from the back of the disc, which is rebuilt to fill the disc space between the
+    # imported endplates (contoured on a 0.5 mm grid, 0.2 mm off the bone): within 0.5 mm of the template's
+    assert measured["canal_ap_mm"] == pytest.approx(source["canal_ap_mm"], abs=0.5)
+    assert manifest["patient"]["levels"]["L4-L5"]["dural_sac_csa_mm2"]["provenance"] == "measured"
+    assert manifest["patient"]["levels"]["L4-L5"]["canal_ap_mm"]["provenance"] == "illustrative"
 
 
 def test_upload_of_a_mesh_archive_keeps_nothing(template, no_temp_files):

@@ -101,12 +101,16 @@ def test_anatomy_has_the_story_states_within_the_web_budget(imported):
 
 
 def test_fitted_ligament_stays_on_the_template_when_nothing_moved(imported, template):
+    """Rebuilt on the landmarks measured on the voxelized template bones, the ligament lands where the
+    template's is (median ≤ 0.5 mm); only where the template's ligament reaches into its lamina is the
+    patient's stopped at the bone's surface (up to ≈2.5 mm away, mean ≤ 1.5 mm)."""
     scan, _ = imported
     for side in ("left", "right"):
         name = f"ligamentum_flavum_{LEVEL}_{side}"
         fitted = np.asarray(scan.anatomy.parts[name].positions_mm["stenosis"])
         original = np.asarray(template.parts[name].positions_mm["stenosis"])
-        assert np.linalg.norm(fitted - original, axis=1).mean() < 1.0
+        distance = np.linalg.norm(fitted - original, axis=1)
+        assert np.median(distance) < 0.5 and distance.mean() < 1.5
 
 
 def test_fitted_ligament_follows_a_moved_spine(template):

@@ -25,7 +25,7 @@ def _heights(values_from_head: list[int], extra: dict[int, float] | None = None)
 def test_each_tool_is_recognised(tool, values):
     convention, present = match_convention(_heights(values), load_label_table())
     assert convention.name == tool
-    assert [present[bone] for bone in BONES] == values
+    assert [present[bone] for bone in BONES] == [(value,) for value in values]
 
 
 def test_totalsegmentator_scan_with_organs_is_not_read_as_verse():
@@ -34,14 +34,14 @@ def test_totalsegmentator_scan_with_organs_is_not_read_as_verse():
     organs = {20: 40.0, 21: -120.0, 22: -140.0, 23: 60.0, 24: 55.0, 79: 20.0}
     convention, present = match_convention(_heights([29, 28, 27, 25], organs), load_label_table())
     assert convention.name == "totalsegmentator"
-    assert present == {"L3": 29, "L4": 28, "L5": 27, "sacrum": 25, "dural_sac": 79}
+    assert present == {"L3": (29,), "L4": (28,), "L5": (27,), "sacrum": (25,), "dural_sac": (79,)}
 
 
 def test_override_table(tmp_path):
     table = tmp_path / "labels.json"
     table.write_text(json.dumps({"conventions": {"ours": {"source": "lab", "labels": {"L4": 7, "L5": 8}}}}))
     convention, present = match_convention(_heights([7, 8]), load_label_table(table))
-    assert (convention.name, present) == ("ours", {"L4": 7, "L5": 8})
+    assert (convention.name, present) == ("ours", {"L4": (7,), "L5": (8,)})
 
 
 def test_override_table_with_unknown_structure(tmp_path):

@@ -1,13 +1,18 @@
-"""The lamina trims of MILD, cut from the patient's own bone.
+"""The lamina trims of MILD, cut from the patient's own bone at the patient's own level.
 
-The template vertebra carries the bone MILD trims as separate closed shells
-(:class:`viz.models.anatomy.Bite`, ``tissue == "bone"``). Each shell is fitted
-onto the patient (:class:`viz.scan.fit.SpineDeformation`), swept a little
-outward, and intersected with the patient's bone (manifold3d booleans): the patient's part becomes
-"bone minus the trims" followed by one closed shell per trim, the layout the
-contract asks for (``docs/CONTRACTS.md`` §1), so the player removes the
-patient's own lamina. Frame: LPS+ millimetres (+x patient's left,
-+y posterior, +z superior).
+The model trims a little of the upper lamina where the portal docks
+(:func:`viz.models.decompression.portal_axis`: on the lamina's lower edge,
+placed in the ligament's parameters of the level): the bone inside a cylinder of
+the portal's diameter along the portal axis. The same cut is made here on the
+patient's bone with the patient's level (manifold3d booleans), so the trim sits
+on the patient's lamina. The patient's part becomes "bone minus the trims"
+followed by one closed shell per trim, the layout the contract asks for
+(``docs/CONTRACTS.md`` §1), with the template's removal order and times.
+Frame: LPS+ millimetres (+x patient's left, +y posterior, +z superior).
+
+References
+----------
+Deer TR et al. Pain Pract 2019;19(3):250-274. https://doi.org/10.1111/papr.12744 (6-gauge portal on the lamina).
 """
 
 from __future__ import annotations
@@ -18,44 +23,26 @@ import manifold3d
 import numpy as np
 import trimesh
 
-from viz.models.anatomy import Bite, Part
-from viz.models.decompression import from_manifold, to_manifold
-from viz.scan.fit import SpineDeformation
-
-SWEEP_OUT_MM = 1.5
-"""How far each fitted trim is swept outward so it breaks through the patient's bone surface, mm."""
+from viz.models.anatomy import Bite
+from viz.models.decompression import _lamina_bite, from_manifold, to_manifold
+from viz.models.levels import Level
 
 MIN_TRIM_MM3 = 1.0
-"""A fitted trim that takes less of the patient's bone than this is left out, mm³."""
+"""A trim that takes less of the patient's bone than this is left out, mm³."""
 
 
-def _tool_volume(part: Part, bite: Bite, deformation: SpineDeformation,
-                 patient_bone: trimesh.Trimesh) -> trimesh.Trimesh:
-    """The fitted bite swept :data:`SWEEP_OUT_MM` out through the patient's bone surface (convex hull).
-
-    The template bite ends at the template's bone surface; the patient's surface may lie
-    a fraction of a millimetre further out, which would leave the trim as a hidden
-    cavity. Sweeping it outward (along the patient's surface normal nearest to it) makes
-    the trim always open onto the surface, and adds only space outside the bone.
-    """
-    vertices = deformation.apply(np.asarray(part.positions_mm["stenosis"])[bite.start:bite.stop]).astype(np.float64)
-    _, _, triangle = trimesh.proximity.closest_point(patient_bone, vertices.mean(axis=0, keepdims=True))
-    outward = patient_bone.face_normals[int(triangle[0])]
-    return trimesh.convex.convex_hull(np.vstack([vertices, vertices + SWEEP_OUT_MM * outward]))
-
-
-def carve_bone_bites(template_part: Part, patient_bone: trimesh.Trimesh,
-                     deformation: SpineDeformation) -> tuple[np.ndarray, np.ndarray, tuple[Bite, ...]]:
-    """Cut the template's bone bites out of a patient's bone.
+def carve_bone_bites(template_bites: tuple[Bite, ...], patient_bone: trimesh.Trimesh,
+                     level: Level) -> tuple[np.ndarray, np.ndarray, tuple[Bite, ...]]:
+    """Cut the lamina trims out of the patient's upper vertebra at ``level``.
 
     Parameters
     ----------
-    template_part : Part
-        The template vertebra (with its bone bites).
+    template_bites : tuple of Bite
+        The template vertebra's bone bites (their side, order and time are kept).
     patient_bone : trimesh.Trimesh
-        The patient's vertebra of the same name, closed, LPS+ mm.
-    deformation : SpineDeformation
-        Template → patient.
+        The patient's vertebra above the level, closed, LPS+ mm.
+    level : Level
+        The patient's level (:mod:`viz.scan.spine_levels`).
 
     Returns
     -------
@@ -63,18 +50,17 @@ def carve_bone_bites(template_part: Part, patient_bone: trimesh.Trimesh,
         The trimmed bone first, then each trim's shell.
     faces : (m, 3) int32
     bites : tuple of Bite
-        One per trim that takes at least :data:`MIN_TRIM_MM3`; vertex ranges into ``vertices_mm``.
-        Without bone bites in the template, or if the patient bone is not a valid
-        solid for booleans, the bone is returned whole with no bites.
+        One per trim that takes at least :data:`MIN_TRIM_MM3`. Without bone bites in the
+        template, or if the patient bone is not a valid solid for booleans, the bone
+        is returned whole with no bites.
     """
     whole = (np.asarray(patient_bone.vertices, dtype=np.float32), np.asarray(patient_bone.faces, dtype=np.int32), ())
-    template_bites = [bite for bite in template_part.bites if bite.tissue == "bone"]
     bone = to_manifold(patient_bone)
-    if not template_bites or bone.status() != manifold3d.Error.NoError:
+    if bone.status() != manifold3d.Error.NoError:
         return whole
     trims = []
-    for bite in template_bites:
-        piece = bone ^ to_manifold(_tool_volume(template_part, bite, deformation, patient_bone))
+    for bite in (b for b in template_bites if b.tissue == "bone"):
+        piece = _lamina_bite(patient_bone, level, bite.side)
         if piece.volume() >= MIN_TRIM_MM3:
             trims.append((bite, piece))
     if not trims:

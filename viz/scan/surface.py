@@ -89,7 +89,8 @@ def decimated(mesh: trimesh.Trimesh, target_triangles: int) -> trimesh.Trimesh:
     """Quadric decimation to at most ``target_triangles`` (Garland & Heckbert); small meshes unchanged.
 
     Each :data:`DECIMATION_AGGRESSIVENESS` is tried in turn; the first watertight,
-    consistently wound result is returned, else the last one (callers check it).
+    consistently wound result is returned. If none is (a thin or fragmented label),
+    the mesh is kept as it is, over budget but closed, if it was closed.
     """
     if len(mesh.faces) <= target_triangles:
         return mesh
@@ -99,8 +100,8 @@ def decimated(mesh: trimesh.Trimesh, target_triangles: int) -> trimesh.Trimesh:
             target_reduction=1.0 - target_triangles / len(mesh.faces), agg=aggressiveness)
         result = trimesh.Trimesh(points.astype(np.float64), faces, process=True)
         if result.is_watertight and result.is_winding_consistent:
-            break
-    return result
+            return result
+    return mesh if mesh.is_watertight and mesh.is_winding_consistent else result
 
 
 def surface_from_mask(mask: np.ndarray, lps_from_voxel: np.ndarray, target_triangles: int,
@@ -143,15 +144,27 @@ def surface_from_mask(mask: np.ndarray, lps_from_voxel: np.ndarray, target_trian
     return mesh
 
 
-def surfaces_from_labels(volume: LabelVolume, label_of: Mapping[str, int],
+def union_box(volume: LabelVolume, values: tuple[int, ...]) -> tuple[slice, slice, slice]:
+    """Bounding box (index slices) of the voxels holding any of ``values`` (all present)."""
+    boxes = [volume.boxes[value] for value in values]
+    return tuple(slice(min(b[axis].start for b in boxes), max(b[axis].stop for b in boxes)) for axis in range(3))
+
+
+def touches_edge(volume: LabelVolume, values: tuple[int, ...]) -> bool:
+    """Whether a structure reaches the edge of the scan (its field of view cuts it off)."""
+    box = union_box(volume, values)
+    return any(s.start == 0 or s.stop == n for s, n in zip(box, volume.labels.shape))
+
+
+def surfaces_from_labels(volume: LabelVolume, label_of: Mapping[str, tuple[int, ...]],
                          target_triangles: Mapping[str, int]) -> dict[str, trimesh.Trimesh]:
     """Contour every named structure of a label map.
 
     Parameters
     ----------
     volume : LabelVolume
-    label_of : mapping of str to int
-        Structure name (``"L4"``, ``"dural_sac"``, ``"L4-L5"``) → label value.
+    label_of : mapping of str to tuple of int
+        Structure name (``"L4"``, ``"dural_sac"``, ``"L4-L5"``) → its label values (their union).
     target_triangles : mapping of str to int
         Triangle budget per structure name.
 
@@ -161,11 +174,11 @@ def surfaces_from_labels(volume: LabelVolume, label_of: Mapping[str, int],
         Name → closed surface in LPS+ mm, in the order of ``label_of``.
     """
     surfaces = {}
-    for name, value in label_of.items():
-        box = volume.boxes[value]
+    for name, values in label_of.items():
+        box = union_box(volume, values)
         offset = np.eye(4)
         offset[:3, 3] = [s.start for s in box]
-        mask = volume.labels[box] == value
+        mask = np.isin(volume.labels[box], values)
         surfaces[name] = surface_from_mask(mask, volume.lps_from_voxel @ offset,
                                            target_triangles[name], name=name)
     return surfaces

@@ -26,7 +26,7 @@ PRIVACY_NOTES = {
 """The visible note next to the upload control, per language (plain words, issue 9)."""
 
 ACCEPTED_SUFFIXES = (".nii", ".nii.gz", ".zip", ".tar", ".tar.gz", ".tgz")
-"""File types the upload control offers (a mesh folder travels as an archive)."""
+"""File types the upload control offers (a folder of masks or meshes travels as an archive)."""
 
 
 def anatomy_from_upload(filename: str, payload: bytes, max_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
@@ -43,19 +43,20 @@ def anatomy_from_upload(filename: str, payload: bytes, max_bytes: int = DEFAULT_
     max_bytes : int, default: 300 MB
         Upload limit; also caps an archive's unpacked size.
     label_table : path, optional
-        A label table overriding ``viz/scan/labels.json``.
+        A label table (value → name) or conventions file overriding ``viz/scan/labels.json``.
 
     Returns
     -------
     PatientScan
-        ``.anatomy`` (for ``viz.scenes.bundle.build_bundle``), ``.metrics``,
-        ``.narrowest_level``, ``.message`` (a plain sentence for the page).
+        ``.anatomy``, ``.metrics``, ``.narrowest_level``, ``.report`` (what is measured,
+        what is illustrative), ``.message`` (a plain sentence for the page); its scene
+        bundle: ``viz.export.scan_import.patient_bundle``.
 
     Raises
     ------
     UserError
-        Not a NIfTI label map or mesh archive, wrong dimensions, no spine labels, too
-        large, a mesh with holes, an unsafe archive.
+        Not a NIfTI label map or an archive of masks or meshes, wrong dimensions, no spine
+        labels, too large, a mesh with holes, an unsafe archive.
     """
     check_upload_size(len(payload), max_bytes)
     template = template_anatomy()

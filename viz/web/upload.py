@@ -3,8 +3,9 @@
 The browser sends the file as base64 chunks through the session's websocket
 (one message per ≤ 1 MiB). When the last chunk arrives the scan becomes the
 patient's anatomy (:func:`viz.scan.upload.anatomy_from_upload`) and a new scene
-bundle, in a worker thread so other sessions are not held up. Nothing is written
-to disk or logged; the bytes are dropped as soon as they are processed, and the
+bundle that says what is measured (:func:`viz.export.scan_import.patient_bundle`),
+in a worker thread so other sessions are not held up. Nothing is written to disk
+or logged; the bytes are dropped as soon as they are processed, and the
 session's anatomy disappears with the session. Bad input: a plain sentence, the
 template anatomy stays.
 """
@@ -92,11 +93,11 @@ class ScanReceiver:
 
     async def _process(self, name: str, payload: bytes) -> None:
         def work():
+            from viz.export.scan_import import patient_bundle
             from viz.scan.upload import anatomy_from_upload
-            from viz.scenes.bundle import build_bundle
 
             scan = anatomy_from_upload(name, payload, self.max_bytes)
-            return build_bundle(scan.anatomy), scan
+            return patient_bundle(scan), scan
 
         try:
             bundle, scan = await asyncio.get_running_loop().run_in_executor(None, work)
