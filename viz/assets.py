@@ -2,9 +2,7 @@
 
 ``python -m viz build-assets`` is the only writer of ``assets/meshes/``: the model
 caches and their manifest (:mod:`viz.models.cache`), then the scene bundle built from
-them (:mod:`viz.scenes.bundle`). It also fills the git-ignored runtime cache of the
-templates narrowed at the other levels (:mod:`viz.scan.templates`), so a patient's scan
-narrowest elsewhere imports within its budget. Running the app, the CLI or the tests
+them (:mod:`viz.scenes.bundle`). Running the app, the CLI or the tests
 never writes into the repository; when the code is newer than a committed file they
 use the runtime cache (``build/cache/``) instead.
 """
@@ -58,7 +56,3 @@ def build_assets(check: bool = False) -> Iterator[str]:
     if stale:
         raise UserError(f"Generated assets are out of date ({', '.join(stale)}); run {model_cache.BUILD_COMMAND}.")
     scene_bundle.load_bundle.cache_clear()
-    if not check:
-        from viz.scan.templates import warm_templates
-
-        yield from warm_templates()

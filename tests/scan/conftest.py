@@ -27,15 +27,11 @@ def no_temp_files(tmp_path, monkeypatch):
 
 @pytest.fixture(scope="session")
 def l3_l4_scan():
-    """A scan (L3, L4, L5, dural sac) voxelized from the template narrowed at L3–L4: narrowest at L3–L4.
-
-    The template comes from the runtime cache (``viz.scan.templates``); the first run
-    after a model change builds it (5–135 s measured on 2 shared cores).
-    """
+    """A scan (L3, L4, L5, dural sac) voxelized from the model narrowed at L3–L4: narrowest at L3–L4."""
     from tests.scan.scan_fixtures import TOTALSEGMENTATOR, upload_from
-    from viz.scan.templates import template_anatomy
+    from viz.models.anatomy import build_anatomy
 
-    source = template_anatomy("L3-L4")
+    source = build_anatomy(lod="web", severity={"L3-L4": 1.0})
     return source, upload_from(source, {name: TOTALSEGMENTATOR[name] for name in ("L3", "L4", "L5", "dural_sac")})
 
 

@@ -14,7 +14,6 @@ from scipy.spatial import cKDTree
 from viz.scenes.landmarks import focus_level
 from viz.scenes.timeline import read_array
 
-pytestmark = pytest.mark.timeout(600)  # the first run after a model change builds the L3-L4 template
 
 LEVEL_HOTSPOTS = {"ligament": "ligamentum_flavum_L3-L4_left", "thick_ligament": "ligamentum_flavum_L3-L4_left",
                   "bites": "ligamentum_flavum_L3-L4_left", "disc_bulge": "L3-L4", "kept": "L3"}
