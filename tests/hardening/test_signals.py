@@ -140,7 +140,7 @@ def test_cluster_stops_apps_and_nginx(current_caches, launch, visitors, signum):
     status, took_s = subject.stop_timed(signum, CLUSTER_STOP_BUDGET_S + 15)
     assert status == 0, subject.log.read_text()[-2000:]
     assert took_s <= CLUSTER_STOP_BUDGET_S
-    assert visitors.run(close_code(visitor)) is not None
+    assert visitors.run(close_code(visitor)) == GOING_AWAY, "the app's 'going away' passed through nginx"
     assert_all_gone(subject)
 
 

@@ -30,7 +30,7 @@ import panel as pn
 from viz.errors import UserError
 from viz.web.limits import APP_PATH, SessionGate, keep_addresses_out_of_logs, patterns, quiet_log
 from viz.web.page import PAGE_TITLE, serve_page, shared_bundle
-from viz.web.shutdown import GracefulStop, StopBeforeServing
+from viz.web.shutdown import GracefulStop, StopBeforeServing, say
 
 WEBSOCKET_COMPRESSION_LEVEL = 6
 """zlib level for websocket frames (the bundle is sent once per session)."""
@@ -114,5 +114,5 @@ def serve(port: int = 5006, address: str = "127.0.0.1", allow_websocket_origin: 
         gate.count = lambda: len(server.get_sessions(APP_PATH))
         server.start()
         stop.serve_forever(server)
-    except StopBeforeServing as signal_name:
-        log.info("%s received while starting: not serving", signal_name)
+    except StopBeforeServing as stopped:
+        say(str(stopped))

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
-import logging
 import os
 import signal
 import sys
@@ -54,8 +53,6 @@ GOING_AWAY = 1001
 """Websocket close code: the server is going away (RFC 6455, section 7.4.1)."""
 PR_SET_PDEATHSIG = 1
 """``prctl`` option: the signal this process gets when its parent dies (Linux)."""
-
-log = logging.getLogger(__name__)
 
 
 class StopBeforeServing(Exception):
@@ -101,9 +98,14 @@ def die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
 
 
+def say(text: str) -> None:
+    """One line on stderr (the journal under systemd), prefixed with this process id."""
+    os.write(2, f"[{os.getpid()}] {text}\n".encode())
+
+
 def forced_exit(reason: str) -> None:
     """End this process now with :data:`FORCED_EXIT_STATUS`, saying why in one sentence."""
-    os.write(2, f"Stopped by force: {reason}.\n".encode())
+    say(f"Stopped by force: {reason}.")
     os._exit(FORCED_EXIT_STATUS)
 
 
@@ -144,12 +146,12 @@ class GracefulStop:
         if workers:
             self._supervise(workers)
         elif self.signals == 1:
-            raise StopBeforeServing(signal.Signals(signum).name)
+            raise StopBeforeServing(f"{signal.Signals(signum).name} received while starting: not serving")
 
     def _supervise(self, workers: list[int]) -> None:
         """The ``--num-procs`` parent: forward the first stop, force on the second."""
         if self.signals == 1:
-            log.info("stopping %d worker processes", len(workers))
+            say(f"stopping {len(workers)} worker processes")
             signal_all(workers, signal.SIGTERM)
             timer = threading.Timer(self.drain_s + STOP_WITHIN_S + CLOSE_SESSIONS_S, self._kill_workers,
                                     ("the worker processes did not stop in time",))
@@ -176,7 +178,7 @@ class GracefulStop:
     def _signal(self, signum: int) -> None:
         self.signals += 1
         if self.signals == 1:
-            log.info("%s received: stopping", signal.Signals(signum).name)
+            say(f"{signal.Signals(signum).name} received: stopping (new visitors see the busy page)")
             self._stopping = asyncio.ensure_future(self._stop())
         elif task_id() is None:
             forced_exit("a second stop signal arrived")
@@ -191,6 +193,7 @@ class GracefulStop:
         await close_sessions(self.server)
         self.server.stop(wait=False)
         self.server.io_loop.stop()
+        say("stopped: sessions closed")
 
 
 async def close_sessions(server) -> None:
