@@ -22,6 +22,7 @@ from tornado.httpclient import HTTPClientError
 from deploy.cluster import NGINX, Cluster, free_port, wait_ok
 from tests.hardening.protocol import open_session, server_status, wait_sessions
 from tests.web.browser import REPO
+from viz.web.limits import BUSY_RETRY_S, BUSY_TEXT
 
 VISITORS = 12
 
@@ -139,5 +140,21 @@ def test_upstream_by_host_address_keeps_visitors_sticky(current_caches, visitors
         assert status_code_from(host, app_port, {"X-Real-IP": "127.0.0.1"}) == 404, \
             "/status refuses a caller from another address even when it claims to be loopback"
         assert status_code_from("127.0.0.1", app_port, {}) == 200
+    finally:
+        cluster.close()
+
+
+def test_no_app_answering_gives_the_calm_busy_page_not_a_gateway_error(current_caches):
+    cluster = Cluster(apps=1)
+    try:
+        app = cluster.apps[0]
+        app.send_signal(signal.SIGTERM)
+        assert app.wait(timeout=30) == 0
+        with pytest.raises(urllib.error.HTTPError) as unavailable:
+            urllib.request.urlopen(cluster.url + "?lang=es", timeout=30)
+        body = unavailable.value.read().decode("utf-8")
+        assert unavailable.value.code == 503 and unavailable.value.headers["Retry-After"] == str(BUSY_RETRY_S)
+        assert BUSY_TEXT["heading"] in body and "Bad Gateway" not in body
+        assert 'http-equiv="refresh"' in body
     finally:
         cluster.close()

@@ -12,25 +12,14 @@ import http.client
 import os
 import signal
 import sys
-from urllib.parse import urlparse
-
-import pytest
 
 from deploy.cluster import free_port, wait_ok
 from tests.hardening.processes import launch, wait_unready  # noqa: F401 (fixture)
 from tests.hardening.protocol import open_session, server_status, wait_sessions
-from tests.web.browser import REPO, AppServer
+from tests.web.browser import REPO
 
 ALLOWED_HEADERS = {"content-type", "content-length", "date", "cache-control", "vary", "retry-after"}
 PROBES = 30
-
-
-@pytest.fixture(scope="module")
-def capped_server(current_caches):
-    """An app server that holds at most two sessions."""
-    server = AppServer(("--max-sessions", "2"))
-    yield server
-    server.close()
 
 
 def probe(port: int, method: str = "GET", path: str = "/healthz") -> tuple[int, dict, bytes]:
@@ -45,31 +34,27 @@ def probe(port: int, method: str = "GET", path: str = "/healthz") -> tuple[int, 
         connection.close()
 
 
-def port_of(server: AppServer) -> int:
-    return urlparse(server.url).port
-
-
-def test_ready_below_the_cap_unavailable_at_it(capped_server, visitors):
-    port = port_of(capped_server)
-    wait_sessions(capped_server.url, 0)
+def test_ready_below_the_cap_unavailable_at_it(small_server, visitors):
+    port = small_server.port
+    wait_sessions(small_server.url, 0)
     assert probe(port)[0] == 200
-    holders = [visitors.run(open_session(capped_server.url)) for _ in range(2)]
+    holders = [visitors.run(open_session(small_server.url)) for _ in range(2)]
     assert all(h.document is not None for h in holders)
     status, headers, body = probe(port)
     assert status == 503 and body == b"unavailable\n"
     assert headers["retry-after"].isdigit()
     for holder in holders:
         visitors.call(holder.close)
-    sessions, _ = wait_sessions(capped_server.url, 0)
+    sessions, _ = wait_sessions(small_server.url, 0)
     assert sessions == 0
     assert probe(port)[0] == 200
 
 
-def test_health_tells_nothing_and_makes_no_session(capped_server, visitors):
-    port = port_of(capped_server)
-    wait_sessions(capped_server.url, 0)
+def test_health_tells_nothing_and_makes_no_session(small_server, visitors):
+    port = small_server.port
+    wait_sessions(small_server.url, 0)
     idle = [probe(port, method) for method in ("GET", "HEAD")]
-    holder = visitors.run(open_session(capped_server.url))
+    holder = visitors.run(open_session(small_server.url))
     busier = [probe(port, method) for method in ("GET", "HEAD")]
     assert idle == busier, "the answer does not change with the number of sessions"
 
@@ -81,14 +66,14 @@ def test_health_tells_nothing_and_makes_no_session(capped_server, visitors):
 
     for _ in range(PROBES):
         probe(port)
-    assert server_status(capped_server.url)["sessions"] == 1, "probes made no Bokeh session"
+    assert server_status(small_server.url)["sessions"] == 1, "probes made no Bokeh session"
     visitors.call(holder.close)
 
 
-def test_unavailable_while_stopping_and_indistinguishable_from_full(current_caches, launch, capped_server, visitors):
-    full_port = port_of(capped_server)
-    wait_sessions(capped_server.url, 0)
-    holders = [visitors.run(open_session(capped_server.url)) for _ in range(2)]
+def test_unavailable_while_stopping_and_indistinguishable_from_full(current_caches, launch, small_server, visitors):
+    full_port = small_server.port
+    wait_sessions(small_server.url, 0)
+    holders = [visitors.run(open_session(small_server.url)) for _ in range(2)]
     at_cap = probe(full_port)
     for holder in holders:
         visitors.call(holder.close)

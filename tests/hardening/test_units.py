@@ -14,7 +14,8 @@ This machine has no running systemd, so the unit is checked in three honest step
    status 0 on the unit's ``KillSignal``.
 
 The nginx site is checked with ``nginx -t``: as shipped, and with the
-several-machines upstream block the README shows.
+several-machines upstream block the README shows; its page for "no app
+answers" is the apps' own busy page.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ import pytest
 from deploy.cluster import NGINX, SITE, free_port, main_config, wait_ok
 from tests.hardening.processes import launch  # noqa: F401 (fixture)
 from tests.web.browser import REPO
+from viz.web.limits import busy_html
 
 UNIT = REPO / "deploy" / "mild-explainer@.service"
 INSTALL_DIR = "/opt/mild-explainer"
@@ -195,3 +197,9 @@ def test_nginx_site_as_shipped_and_as_the_readme_extends_it_pass_nginx_t(tmp_pat
     assert several != shipped
     result = nginx_test(several, tmp_path)
     assert result.returncode == 0, result.stderr
+
+
+def test_nginx_page_for_no_app_answering_is_the_apps_busy_page():
+    page = re.search(r"location @apps_unavailable \{.*?return 503 '([^']*)';", SITE.read_text(), re.S)
+    assert page, "the site answers 502/504 with its own page"
+    assert page[1] == busy_html("/app").replace("\n", "")
