@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Callable
 
 from viz.web import shutdown
-from viz.web.shutdown import FORCED_EXIT_STATUS, STOP_SIGNALS, child_pids, forced_exit
+from viz.web.shutdown import FORCED_EXIT_STATUS, child_pids, forced_exit, stop_signals
 
 REPO = Path(__file__).resolve().parents[1]
 MAIN_CONFIG = REPO / "deploy" / "nginx.conf"
@@ -213,7 +213,7 @@ class Cluster:
 
 
 class StopSignals:
-    """SIGTERM, SIGINT, SIGHUP: the first asks for a stop, a second kills every child's group at once."""
+    """SIGTERM, SIGINT, SIGHUP (unless started under ``nohup``): the first asks for a stop, a second kills all."""
 
     def __init__(self):
         self.received = 0
@@ -223,7 +223,7 @@ class StopSignals:
     def install(self) -> None:
         """Handle the stop signals; each also wakes :meth:`wait` (``signal.set_wakeup_fd``)."""
         signal.set_wakeup_fd(self._wake_write.fileno())
-        for signum in STOP_SIGNALS:
+        for signum in stop_signals():
             signal.signal(signum, self._handle)
 
     def _handle(self, signum: int, frame) -> None:

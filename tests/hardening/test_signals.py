@@ -20,7 +20,7 @@ import time
 import pytest
 
 from deploy.cluster import free_port, wait_ok
-from tests.hardening.processes import Subject, launch, port_is_free, wait_unready  # noqa: F401 (fixture)
+from tests.hardening.processes import Subject, health, launch, port_is_free, wait_unready  # noqa: F401 (fixture)
 from tests.hardening.protocol import open_session
 from tests.web.browser import REPO
 
@@ -103,6 +103,20 @@ def test_num_procs_stops_cleanly_when_the_whole_group_is_signalled(current_cache
     assert subject.process.wait(timeout=APP_STOP_BUDGET_S + 10) == 0, subject.log.read_text()[-2000:]
     assert time.monotonic() - started <= APP_STOP_BUDGET_S
     assert "by force" not in subject.log.read_text()
+    assert_all_gone(subject)
+
+
+def test_started_under_nohup_it_outlives_a_hangup_and_still_stops_on_sigterm(current_caches, launch):
+    port = free_port()
+    subject = launch(["nohup", sys.executable, "-m", "viz", "serve", "--port", str(port)], REPO)
+    subject.ports = [port]
+    wait_ok(f"http://127.0.0.1:{port}/healthz", subject.process)
+    os.kill(subject.pid, signal.SIGHUP)
+    time.sleep(1.0)
+    assert subject.process.poll() is None and health(port) == 200, "nohup asked it to ignore the hangup"
+
+    status, took_s = subject.stop_timed(signal.SIGTERM, APP_STOP_BUDGET_S + 10)
+    assert status == 0 and took_s <= APP_STOP_BUDGET_S
     assert_all_gone(subject)
 
 

@@ -27,6 +27,9 @@ a second signal, or the same watchdog, kills the workers and ends it. A worker
 ignores repeated signals (a terminal's Ctrl-C or systemd's default kill mode
 signal the whole group, and the parent forwards the signal as well) and stops
 by itself if the parent dies (Linux parent-death signal).
+
+A process started with SIGHUP ignored (``nohup``) keeps ignoring it: the
+operator asked it to outlive its terminal.
 """
 
 from __future__ import annotations
@@ -57,6 +60,14 @@ PR_SET_PDEATHSIG = 1
 
 class StopBeforeServing(Exception):
     """A stop signal arrived while the process was still starting."""
+
+
+def stop_signals() -> tuple[signal.Signals, ...]:
+    """The stop signals to handle: :data:`STOP_SIGNALS`, less SIGHUP when this process was started ignoring it.
+
+    Call it before installing handlers (it reads the current disposition).
+    """
+    return tuple(s for s in STOP_SIGNALS if not (s == signal.SIGHUP and signal.getsignal(s) == signal.SIG_IGN))
 
 
 def child_pids(pid: int) -> list[int]:
@@ -131,11 +142,12 @@ class GracefulStop:
         self.signals = 0
         self.parent_pid = os.getpid()
         self.server = None
+        self.handled = stop_signals()
         self._stopping: asyncio.Future | None = None
 
     def install_early(self) -> None:
         """Handle stop signals from now on (plain handlers; the loop does not run yet)."""
-        for signum in STOP_SIGNALS:
+        for signum in self.handled:
             signal.signal(signum, self._early_signal)
 
     def _early_signal(self, signum: int, frame) -> None:
@@ -171,7 +183,7 @@ class GracefulStop:
             die_with_parent()
             if self.signals or os.getppid() != self.parent_pid:
                 return
-        for signum in STOP_SIGNALS:
+        for signum in self.handled:
             server.io_loop.asyncio_loop.add_signal_handler(signum, self._signal, signum)
         server.io_loop.start()
 
