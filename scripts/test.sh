@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Set everything up (venv from the lock, Debian's Chromium and nginx), then run the
+# Set everything up (venv from the lock, Debian's Chromium, nginx and systemd-analyze), then run the
 # whole suite as one pytest run with one summary. Arguments go to pytest instead of
 # the default selection, e.g. `bash scripts/test.sh tests/models -x`.
 set -euo pipefail
@@ -8,6 +8,7 @@ bash scripts/setup.sh
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/sbin/nginx ] || missing+=(nginx)
+[ -x /usr/bin/systemd-analyze ] || missing+=(systemd)
 if [ "${#missing[@]}" -gt 0 ]; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null

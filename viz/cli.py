@@ -136,7 +136,8 @@ def _cmd_serve(args: argparse.Namespace) -> None:
     from viz.web.server import serve
 
     serve(port=args.port, address=args.address, allow_websocket_origin=args.allow_websocket_origin,
-          num_procs=args.num_procs, max_sessions=args.max_sessions, use_xheaders=args.use_xheaders, show=False)
+          num_procs=args.num_procs, max_sessions=args.max_sessions, use_xheaders=args.use_xheaders, show=False,
+          drain_s=args.drain_seconds)
 
 
 def _origin(text: str) -> str:
@@ -238,7 +239,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("build-assets", _cmd_build_assets, "regenerate the mesh and scene caches in assets/meshes")
     p.add_argument("--check", action="store_true", help="only check that the committed caches are current")
 
-    p = add("serve", _cmd_serve, "serve the app (same as panel serve app.py, with compression)")
+    p = add("serve", _cmd_serve, "serve the app (same as panel serve app.py, with compression); "
+                                 "SIGTERM, SIGINT or SIGHUP stop it cleanly")
     p.add_argument("--port", type=_whole_number("port", 1, 65535), default=5006)
     p.add_argument("--address", type=_address, default="127.0.0.1", help="address to listen on (default loopback)")
     p.add_argument("--allow-websocket-origin", type=_origin, action="append", default=None,
@@ -248,6 +250,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-sessions", type=_whole_number("sessions", 1, 10_000), default=200,
                    help="sessions per process before visitors see a busy page (default 200)")
     p.add_argument("--use-xheaders", action="store_true", help="trust X-Real-IP (only behind a reverse proxy)")
+    p.add_argument("--drain-seconds", type=_whole_number("seconds", 0, 300), default=0,
+                   help="after a stop signal, answer /healthz 503 this long before closing (default 0)")
     return parser
 
 

@@ -25,6 +25,14 @@ def roomy_server(current_caches):
     server.close()
 
 
+@pytest.fixture(scope="module")
+def small_server(current_caches):
+    """An app server that holds at most two sessions."""
+    server = AppServer(("--max-sessions", "2"))
+    yield server
+    server.close()
+
+
 @pytest.fixture(scope="session")
 def chromium(browser):
     """The run's one Chromium (see tests/conftest.py)."""

@@ -1,11 +1,14 @@
 """Scale out with standard parts: nginx (Debian package) in front of two app processes, and --num-procs.
 
+Also the several-machines layout on one machine: nginx reaching the apps by
+this machine's network address (not loopback), as it reaches other hosts.
 ``scripts/test.sh`` installs nginx when it is missing; this test installs nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
+import http.client
 import os
 import signal
 import subprocess
@@ -19,6 +22,7 @@ from tornado.httpclient import HTTPClientError
 from deploy.cluster import NGINX, Cluster, free_port, wait_ok
 from tests.hardening.protocol import open_session, server_status, wait_sessions
 from tests.web.browser import REPO
+from viz.web.limits import BUSY_RETRY_S, BUSY_TEXT
 
 VISITORS = 12
 
@@ -84,3 +88,73 @@ def test_num_procs_serves_from_two_processes(current_caches, visitors):
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def network_address() -> str | None:
+    """This machine's first IPv4 address that is not loopback (``hostname -I``), or None."""
+    addresses = subprocess.run(["hostname", "-I"], capture_output=True, text=True).stdout.split()
+    return next((a for a in addresses if "." in a and not a.startswith("127.")), None)
+
+
+def status_code_from(address: str, port: int, headers: dict) -> int:
+    """``GET /status`` on ``address:port`` over a connection from ``address`` itself."""
+    connection = http.client.HTTPConnection(address, port, timeout=30, source_address=(address, 0))
+    try:
+        connection.request("GET", "/status", headers=headers)
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def test_upstream_by_host_address_keeps_visitors_sticky(current_caches, visitors):
+    host = network_address()
+    if host is None:
+        pytest.skip("this machine has no network address besides loopback")
+    cluster = Cluster(apps=2, upstream_host=host)
+    try:
+        site = (cluster.run_dir / "site.conf").read_text()
+        assert all(f"server {host}:{port} " in site for port in cluster.app_ports)
+        assert "127.0.0.1:" not in site.split("upstream", 1)[1].split("}", 1)[0]
+
+        async def return_visits():
+            first = await open_session(cluster.url)
+            first.close()
+            return first.cookie
+
+        cookie = visitors.run(return_visits())
+        for app_port in cluster.app_ports:
+            wait_sessions(f"http://127.0.0.1:{app_port}/app", 0)
+
+        async def same_visitor_four_tabs():
+            tabs = await asyncio.gather(*[open_session(cluster.url, cookie=cookie) for _ in range(4)])
+            counts = sorted(s["sessions"] for s in cluster.status())
+            for tab in tabs:
+                tab.close()
+            return tabs, counts
+
+        tabs, counts = visitors.run(same_visitor_four_tabs())
+        assert all(tab.document is not None for tab in tabs)
+        assert counts == [0, 4], f"one routing cookie, one process: {counts}"
+
+        app_port = cluster.app_ports[0]
+        assert status_code_from(host, app_port, {"X-Real-IP": "127.0.0.1"}) == 404, \
+            "/status refuses a caller from another address even when it claims to be loopback"
+        assert status_code_from("127.0.0.1", app_port, {}) == 200
+    finally:
+        cluster.close()
+
+
+def test_no_app_answering_gives_the_calm_busy_page_not_a_gateway_error(current_caches):
+    cluster = Cluster(apps=1)
+    try:
+        app = cluster.apps[0]
+        app.send_signal(signal.SIGTERM)
+        assert app.wait(timeout=30) == 0
+        with pytest.raises(urllib.error.HTTPError) as unavailable:
+            urllib.request.urlopen(cluster.url + "?lang=es", timeout=30)
+        body = unavailable.value.read().decode("utf-8")
+        assert unavailable.value.code == 503 and unavailable.value.headers["Retry-After"] == str(BUSY_RETRY_S)
+        assert BUSY_TEXT["heading"] in body and "Bad Gateway" not in body
+        assert 'http-equiv="refresh"' in body
+    finally:
+        cluster.close()

@@ -9,21 +9,13 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.hardening.protocol import open_session, pull_document, server_status, wait_sessions
-from tests.web.browser import AppServer, wait_drawn, watch
+from tests.web.browser import wait_drawn, watch
 from viz.web.limits import BUSY_RETRY_S, BUSY_TEXT
 
 BROWSER_TIMEOUT_MS = 90_000
 """Generous: other jobs may share the two cores."""
 FREED_WITHIN_S = 45.0
 """Sessions of departed visitors must be gone within this (lifetime 8 s + check every 2 s, on a busy CPU)."""
-
-
-@pytest.fixture(scope="module")
-def small_server(current_caches):
-    """An app server that holds at most two sessions."""
-    server = AppServer(("--max-sessions", "2"))
-    yield server
-    server.close()
 
 
 def get_no_redirect(app_url: str, path: str) -> http.client.HTTPResponse:

@@ -4,13 +4,19 @@ No geometry here (the app's frame, millimetres in LPS+, is untouched); this is
 the HTTP side of :mod:`viz.web.server`:
 
 - :class:`SessionGate` counts the live Bokeh sessions of ``/app``; when the cap
-  is reached a new visitor is redirected to ``/busy`` instead of getting a
-  session (Panel's ``authorize_callback`` may return a redirect URL).
+  is reached, or the process is stopping (:mod:`viz.web.shutdown`), a new
+  visitor is redirected to ``/busy`` instead of getting a session (Panel's
+  ``authorize_callback`` may return a redirect URL).
 - :class:`BusyHandler` answers ``/busy`` with a calm plain-HTML page (status
   503, ``Retry-After``) that reloads the app by itself a few seconds later,
   with the visitor's page options re-encoded from a closed list.
+- :class:`HealthHandler` answers ``/healthz`` for load balancers and service
+  managers: 200 while the process would admit a new session, 503 at its cap
+  or while it stops; the same two short bodies whatever the count (nothing
+  leaks), and no Bokeh session is made.
 - :class:`StatusHandler` answers ``/status`` with this process's session
-  count, to loopback callers only (load tests, the nginx check).
+  count, to callers on this machine only (load tests, operators): the
+  socket's peer address decides, so a forged ``X-Real-IP`` cannot.
 - :class:`NotFoundHandler` answers 404 to file paths that try to climb out
   of their folder (Bokeh's and Panel's own handlers refuse most, but answer
   500 to some).
@@ -37,6 +43,9 @@ from viz.web.params import shown
 
 BUSY_PATH = "/busy"
 STATUS_PATH = "/status"
+HEALTH_PATH = "/healthz"
+HEALTH_TEXT = {True: "ok\n", False: "unavailable\n"}
+"""``/healthz`` bodies: ready or not, nothing else."""
 BUSY_RETRY_S = 5
 """Seconds before the busy page tries the app again."""
 APP_PATH = "/app"
@@ -105,16 +114,26 @@ class SessionGate:
         Sessions held at once by one process (each holds one player, ≈ a few MB).
     count : callable returning int, optional
         Live sessions now; set by the server once it exists.
+
+    Attributes
+    ----------
+    stopping : bool
+        Set when the process begins to stop: no new session from then on.
     """
 
     def __init__(self, max_sessions: int, count: Callable[[], int] | None = None):
         self.max_sessions = max_sessions
         self.count = count or (lambda: 0)
         self.turned_away = 0
+        self.stopping = False
+
+    def admits(self) -> bool:
+        """Whether a new visitor would get a session now (not stopping, below the cap)."""
+        return not self.stopping and self.count() < self.max_sessions
 
     def authorize(self, user_info, request_path: str) -> bool | str:
         """Panel ``authorize_callback``: ``True`` or the ``/busy`` URL to redirect to."""
-        if request_path.rstrip("/") != APP_PATH or self.count() < self.max_sessions:
+        if request_path.rstrip("/") != APP_PATH or self.admits():
             return True
         self.turned_away += 1
         request = pn.state.curdoc.session_context.request
@@ -122,7 +141,10 @@ class SessionGate:
 
 
 class PlainErrors(tornado.web.RequestHandler):
-    """Error pages of our own handlers: status line only, never a traceback."""
+    """Our own handlers: no ``Server`` version header; errors are the status line only, never a traceback."""
+
+    def set_default_headers(self) -> None:
+        self.clear_header("Server")
 
     def write_error(self, status_code: int, **kwargs) -> None:
         self.set_header("Content-Type", "text/plain; charset=utf-8")
@@ -140,14 +162,44 @@ class BusyHandler(PlainErrors):
         self.finish(busy_html(APP_PATH + carried_query(self.request.arguments)))
 
 
+class HealthHandler(PlainErrors):
+    """``GET``/``HEAD /healthz``: 200 ``ok`` when a new session would be admitted, else 503 ``unavailable``."""
+
+    def initialize(self, gate: SessionGate) -> None:
+        self.gate = gate
+
+    def compute_etag(self) -> None:
+        return None
+
+    def _answer(self) -> str:
+        ready = self.gate.admits()
+        self.set_status(200 if ready else 503)
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        if not ready:
+            self.set_header("Retry-After", str(BUSY_RETRY_S))
+        return HEALTH_TEXT[ready]
+
+    def get(self) -> None:
+        self.finish(self._answer())
+
+    def head(self) -> None:
+        self.set_header("Content-Length", len(self._answer()))
+        self.finish()
+
+
 class StatusHandler(PlainErrors):
-    """``GET /status``: ``{"pid", "sessions", "max_sessions", "turned_away"}`` for loopback callers."""
+    """``GET /status``: ``{"pid", "sessions", "max_sessions", "turned_away"}`` for callers on this machine.
+
+    The caller is judged by the connection's peer address, not ``remote_ip``
+    (which ``--use-xheaders`` takes from a header a client can write).
+    """
 
     def initialize(self, gate: SessionGate) -> None:
         self.gate = gate
 
     def get(self) -> None:
-        if self.request.remote_ip not in LOOPBACK:
+        if self.request.connection.context.address[0] not in LOOPBACK:
             raise tornado.web.HTTPError(404)
         self.set_header("Cache-Control", "no-store")
         self.set_header("Content-Type", "application/json")
@@ -189,11 +241,11 @@ class NotFoundHandler(PlainErrors):
 
 
 def patterns(gate: SessionGate) -> list[tuple]:
-    """Tornado routes for ``/busy``, ``/status`` and the traversal guard (pass as ``extra_patterns``).
+    """Tornado routes for ``/busy``, ``/healthz``, ``/status`` and the traversal guard (``extra_patterns``).
 
     Bokeh places these before its own ``/static`` and Panel's ``/components``
     file handlers, so the guard answers 404 before they see a path with an
     (encoded) parent step, backslash or NUL — they would answer 500.
     """
     return [(TRAVERSAL_PATTERN, NotFoundHandler), (BUSY_PATH, BusyHandler),
-            (STATUS_PATH, StatusHandler, {"gate": gate})]
+            (HEALTH_PATH, HealthHandler, {"gate": gate}), (STATUS_PATH, StatusHandler, {"gate": gate})]

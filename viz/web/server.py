@@ -14,9 +14,11 @@
   no tracebacks to the client, an access log without addresses or queries;
 - no ``pn.state.location`` sync: the page reads its options once from the
   request (:mod:`viz.web.params`), and Panel's own query parser fails with a
-  500 on some values (e.g. a 5,000-digit number).
+  500 on some values (e.g. a 5,000-digit number);
+- a clean, bounded stop on SIGTERM, SIGINT or SIGHUP, workers included
+  (:mod:`viz.web.shutdown`).
 
-Page at ``/app``; ``/busy`` and (loopback only) ``/status`` beside it.
+Page at ``/app``; ``/busy``, ``/healthz`` and (loopback only) ``/status`` beside it.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import panel as pn
 from viz.errors import UserError
 from viz.web.limits import APP_PATH, SessionGate, keep_addresses_out_of_logs, patterns, quiet_log
 from viz.web.page import PAGE_TITLE, serve_page, shared_bundle
+from viz.web.shutdown import GracefulStop, StopBeforeServing, say
 
 WEBSOCKET_COMPRESSION_LEVEL = 6
 """zlib level for websocket frames (the bundle is sent once per session)."""
@@ -77,8 +80,9 @@ def server_settings(port: int, address: str, allow_websocket_origin: list[str] |
 
 
 def serve(port: int = 5006, address: str = "127.0.0.1", allow_websocket_origin: list[str] | None = None,
-          num_procs: int = 1, max_sessions: int = 200, use_xheaders: bool = False, show: bool = False) -> None:
-    """Serve ``/app`` until interrupted.
+          num_procs: int = 1, max_sessions: int = 200, use_xheaders: bool = False, show: bool = False,
+          drain_s: float = 0.0) -> None:
+    """Serve ``/app`` until a stop signal (SIGTERM, SIGINT, SIGHUP); return once stopped cleanly.
 
     Parameters
     ----------
@@ -91,16 +95,24 @@ def serve(port: int = 5006, address: str = "127.0.0.1", allow_websocket_origin: 
         Sessions served at once per process before new visitors see the "busy" page.
     use_xheaders : bool, default: False
         Trust ``X-Real-IP``/``X-Forwarded-For`` (only behind a reverse proxy such as ``deploy/nginx.conf``).
+    drain_s : float, default: 0
+        After a stop signal, keep answering this long (``/healthz`` 503, new visitors the busy page)
+        before closing, so a load balancer probing ``/healthz`` can stop sending visitors first.
     """
-    shared_bundle()
-    keep_addresses_out_of_logs()
     gate = SessionGate(max_sessions)
-    pn.config.authorize_callback = gate.authorize
+    stop = GracefulStop(gate, drain_s)
+    stop.install_early()
     try:
-        server = pn.serve({APP_PATH.strip("/"): app_page}, show=show, start=False,
-                          **server_settings(port, address, allow_websocket_origin, num_procs, gate, use_xheaders))
-    except OSError as error:
-        raise UserError(f"Cannot listen on {address} port {port}: {error.strerror or error}.") from None
-    gate.count = lambda: len(server.get_sessions(APP_PATH))
-    server.start()
-    server.io_loop.start()
+        shared_bundle()
+        keep_addresses_out_of_logs()
+        pn.config.authorize_callback = gate.authorize
+        try:
+            server = pn.serve({APP_PATH.strip("/"): app_page}, show=show, start=False,
+                              **server_settings(port, address, allow_websocket_origin, num_procs, gate, use_xheaders))
+        except OSError as error:
+            raise UserError(f"Cannot listen on {address} port {port}: {error.strerror or error}.") from None
+        gate.count = lambda: len(server.get_sessions(APP_PATH))
+        server.start()
+        stop.serve_forever(server)
+    except StopBeforeServing as stopped:
+        say(str(stopped))
