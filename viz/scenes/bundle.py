@@ -26,13 +26,14 @@ import trimesh
 from viz.errors import UserError
 from viz.scenes import xray
 from viz.scenes.body import BODY_COLORS, body_meshes
-from viz.scenes.cameras import camera_views
+from viz.scenes.cameras import camera_views, view_subjects
 from viz.scenes.landmarks import anatomy_landmarks, focus_level
 from viz.scenes.instruments import (incision_point_mm, instrument_meshes, instrument_tracks, needle_target,
                                    portal_docks, pose_matrix)
 from viz.scenes.lod import light_mesh, pinch_values
 from viz.scenes.story import STAGES
 from viz.scenes.text import LANGUAGES, catalogue, part_level, part_side, structure_kind
+from viz.scenes.timeline import playback_constants
 
 ASSET_DIR = Path(__file__).resolve().parents[2] / "assets" / "meshes"
 BUNDLE_JSON = "bundle.json"
@@ -222,6 +223,7 @@ def build_bundle(anatomy, compute_metrics=None) -> SceneBundle:
     blob = _Blob()
     level = focus_level(anatomy)
     views = camera_views(anatomy)
+    subjects = view_subjects(anatomy)
     marks = anatomy_landmarks(anatomy)
     tracks = instrument_tracks(anatomy, STAGES)
     entry = incision_point_mm(anatomy)
@@ -245,6 +247,8 @@ def build_bundle(anatomy, compute_metrics=None) -> SceneBundle:
         "pinch_color": PINCH_COLOR,
         "parts": parts, "instruments": instruments,
         "views": {name: camera.to_json() for name, camera in views.items()},
+        "view_subjects": {name: list(subjects[name]) for name in views if name in subjects},
+        "playback": playback_constants(),
         "stages": stages,
         "images": _xray_images(anatomy, views, meshes, tracks, dye),
         "metrics": _metric_samples(anatomy, compute_metrics),

@@ -27,7 +27,7 @@ import panel as pn
 
 from viz.errors import UserError
 from viz.web.limits import APP_PATH, SessionGate, keep_addresses_out_of_logs, patterns, quiet_log
-from viz.web.page import PAGE_TITLE, serve_page, shared_bundle
+from viz.web.page import PAGE_TITLE, serve_page, warm_shared_bundles
 
 WEBSOCKET_COMPRESSION_LEVEL = 6
 """zlib level for websocket frames (the bundle is sent once per session)."""
@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 
 def app_page():
     """Build the page for one session (what ``app.py`` serves); a failure shows one plain sentence."""
-    pn.extension("vtk", design=None, notifications=False)
+    pn.extension(design=None, notifications=False)
     pn.config.raw_css = ["html, body { margin: 0; height: 100%; overflow: hidden; }"]
     try:
         return serve_page()
@@ -92,7 +92,7 @@ def serve(port: int = 5006, address: str = "127.0.0.1", allow_websocket_origin: 
     use_xheaders : bool, default: False
         Trust ``X-Real-IP``/``X-Forwarded-For`` (only behind a reverse proxy such as ``deploy/nginx.conf``).
     """
-    shared_bundle()
+    warm_shared_bundles()
     keep_addresses_out_of_logs()
     gate = SessionGate(max_sessions)
     pn.config.authorize_callback = gate.authorize
