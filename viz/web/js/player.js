@@ -80,6 +80,7 @@ export class Player {
 
   get stage() { return this.story.stages[this.stageIndex]; }
   get actors() { return this.scene.actors; }
+  get noticeEl() { return this.chrome.noticeEl; }
 
   /** The WebGL view; built again when the browser gives a lost context back. */
   buildScene() {
@@ -93,7 +94,7 @@ export class Player {
   }
 
   rebuildScene() {
-    this.scene.destroy();
+    this.scene.discard();
     this.buildScene();
     this.stats.contextLost = false;
     this.stats.contextRestores += 1;
@@ -284,6 +285,19 @@ export class Player {
 
   syncUrl() {
     if (this.stageIndex >= 0) this.chrome.syncUrl();
+  }
+
+  /**
+   * The story's state at t_s as plain data, cameras as authored (no framing for the
+   * screen): what tests/web/test_timeline_twin.py compares with viz.scenes.timeline.frame_at.
+   */
+  timelineAt(t_s) {
+    const f = frameAt(this.story, t_s);
+    const { position_mm, focal_point_mm, view_up, clip_plane } = f.camera;
+    return {
+      stageId: f.stageId, morph: [f.anatomy.from, f.anatomy.to, f.anatomy.u], removal: f.anatomy.removal, glow: f.glow,
+      opacity: f.opacity, camera: { position_mm, focal_point_mm, view_up, clip_plane },
+    };
   }
 
   // -- drawing -----------------------------------------------------------------

@@ -158,11 +158,16 @@ export class Scene {
   size() { return this.glWindow.getSize(); }
   render() { if (!this.lost) this.renderWindow.render(); }
 
+  /** Free the WebGL resources and remove the canvas. */
   destroy() {
-    for (const [name, fn] of Object.entries(this.listeners)) this.canvas.removeEventListener(name, fn);
-    this.glWindow.setContainer(null);
-    this.canvas.remove();
+    this.discard();
     this.renderWindow.delete();
     this.glWindow.delete();
+  }
+
+  /** Remove the canvas of a lost context; its GPU objects went with the context. */
+  discard() {
+    for (const [name, fn] of Object.entries(this.listeners)) this.canvas.removeEventListener(name, fn);
+    this.canvas.remove();
   }
 }
