@@ -45,6 +45,7 @@ async function sendScan(model, file, chunkBytes, onProgress) {
 export async function render({ model, el }) {
   const root = h("div", { class: "mild-host", tabindex: "-1" });
   el.append(root);
+  performance.mark("render");
   await MeshoptDecoder.ready;
   let player = null;
   const hooks = {
@@ -57,9 +58,11 @@ export async function render({ model, el }) {
     root.replaceChildren();
     try {
       const story = decodeStory(model.meta, model.geometry, MeshoptDecoder);
+      performance.mark("decoded");
       const options = { ...model.options, stage: model.stage || model.options.stage, problems: first ? model.options.problems : [] };
       player = new Player(root, story, options, hooks);
       register(player);
+      performance.mark("player");
     } catch (error) {
       failGently(root, error);
     }

@@ -6,7 +6,7 @@
 
 import { atDistance, basis, fitDistance } from "./core/camera.js";
 import { clipKeeps } from "./core/pick.js";
-import { adaptLevel, bufferSize, MOTION_QUALITY, REST_SUPERSAMPLE } from "./core/quality.js";
+import { adaptLevel, bufferSize, MOTION_QUALITY, REST_SUPERSAMPLE, START_LEVEL } from "./core/quality.js";
 import { comparedAnatomy, frameAt, stageIndexAt, stenosisWeight } from "./core/timeline.js";
 import { add3, norm3, scale3 } from "./core/vec3.js";
 import { Words } from "./core/words.js";
@@ -24,6 +24,7 @@ const BACKGROUND = { patient: [0.93, 0.95, 0.97], clinician: [0.09, 0.12, 0.16] 
 // A still comes back in REST_FAST_MS or less: draw stills supersampled from then on.
 const REST_FAST_MS = 60;
 const REST_DELAY_MS = 250;                       // after a drag, the picture rests this long later
+const MEASURED_DRAWS = 6;                        // the motion quality adapts every this many moving draws
 
 export class Player {
   /**
@@ -55,7 +56,7 @@ export class Player {
     this.lastMove = 0;
     this.dirty = true;
     this.stats = { frames: 0, draws: 0, fps: 0, firstDrawMs: null, lod: "full", scale: 1, pixelFraction: 1, triangles: 0, contextRestores: 0 };
-    this.motionLevel = MOTION_QUALITY.length - 1;
+    this.motionLevel = START_LEVEL;
     this.restScale = 1;
     this.fits = new Map();
     this.reducedMotion = !!window.matchMedia?.("(prefers-reduced-motion: reduce)").matches;
@@ -106,7 +107,7 @@ export class Player {
     const o = this.options;
     const index = Math.max(0, this.story.stages.findIndex((s) => s.id === o.stage));
     this.goToStage(index, { play: !!o.autoplay && !this.reducedMotion });
-    this.apply();
+    this.onStageChanged(stageIndexAt(this.story.stages, this.t_s));
     if (o.view) this.setView(o.view);
     if (o.focus) this.focusOn(o.focus);
   }
@@ -201,13 +202,16 @@ export class Player {
     this.frame = frame;
     const moving = this.playing || performance.now() - this.lastMove < REST_DELAY_MS;
     this.moving = moving;
+    // The first picture is the light one (few buffers to upload, no exact translucency):
+    // the full, exact still follows in the next frame.
+    const light = moving || this.stats.draws === 0;
     const quality = MOTION_QUALITY[this.motionLevel];
     if (!this.rig.userMoved) this.rig.set(frame.camera);
     const clip = this.rig.userMoved ? this.userClip : frame.camera.clip_plane;
     let triangles = 0;
-    for (const { part, full, light } of this.actors) {
-      const active = moving && light ? light : full;
-      const other = active === full ? light : full;
+    for (const { part, full, light: lightLod } of this.actors) {
+      const active = light && lightLod ? lightLod : full;
+      const other = active === full ? lightLod : full;
       if (other) other.setVisible(false);
       const opacity = this.shownOpacity(part, frame.opacity[part.name], moving && quality.solid);
       active.setVisible(opacity > 0.001);
@@ -221,7 +225,8 @@ export class Player {
       triangles += active.lod.faces.length / 3;
     }
     this.scene.setCamera(this.rig.get(), this.angleDeg);
-    Object.assign(this.stats, { lod: moving ? "light" : "full", triangles });
+    this.scene.setFastTranslucency(light);
+    Object.assign(this.stats, { lod: light ? "light" : "full", triangles });
     this.setScale(moving ? quality.scale : this.restScale);
     this.chrome.updateOverlays(frame);
     this.pins.place();
@@ -318,7 +323,7 @@ export class Player {
 
   start() {
     let last = performance.now();
-    let drawTimes = [];
+    let motionDraws = [];            // times of the draws of the current motion, last second
     let stillDrawnAt = null;
     const tick = (now) => {
       if (this.destroyed) return;
@@ -329,34 +334,31 @@ export class Player {
       stillDrawnAt = null;
       this.advance(Math.min(0.1, (now - last) / 1000));
       last = now;
-      const resting = !this.playing && this.stats.lod === "light" && now - this.lastMove >= REST_DELAY_MS;
+      const resting = !this.playing && this.stats.lod === "light" && now - this.lastMove >= REST_DELAY_MS;   // also refines the first picture
       if ((this.dirty || resting) && !this.scene.lost) {
         this.dirty = false;
+        const t0 = performance.now();
+        if (!this.stats.draws) performance.mark("tick");
         this.apply();
-        if (this.stats.draws === 0) this.warmLightLevel();
+        const t1 = performance.now();
         this.scene.render();
+        const t2 = performance.now();
+        this.stats.applyMs = 0.9 * (this.stats.applyMs ?? t1 - t0) + 0.1 * (t1 - t0);
+        this.stats.renderMs = 0.9 * (this.stats.renderMs ?? t2 - t1) + 0.1 * (t2 - t1);
         if (!this.moving) stillDrawnAt = now;
         this.stats.draws += 1;
-        this.stats.firstDrawMs ??= now;
-        drawTimes.push(now);
-        drawTimes = drawTimes.filter((t) => now - t < 1000);
-        this.stats.fps = drawTimes.length;
-        if (this.stats.lod === "light" && this.stats.draws % 6 === 0) this.motionLevel = adaptLevel(this.motionLevel, this.stats.fps);
+        this.stats.firstDrawMs ??= t2;
+        motionDraws = this.moving ? [...motionDraws.filter((t) => now - t < 1000), now] : [];
+        if (motionDraws.length >= MEASURED_DRAWS) {
+          this.stats.fps = Math.round((1000 * (motionDraws.length - 1)) / (now - motionDraws[0]));
+          if (this.stats.draws % MEASURED_DRAWS === 0) this.motionLevel = adaptLevel(this.motionLevel, this.stats.fps);
+        }
       }
       this.stats.frames += 1;
       requestAnimationFrame(tick);
     };
     this.resize();
     requestAnimationFrame(tick);
-  }
-
-  // Build the light level's GPU buffers with the first picture, so the first moving
-  // frame does not stall (≈0.5 s on software WebGL). Only the full picture is shown.
-  warmLightLevel() {
-    const shown = this.actors.filter((a) => a.light && a.full.isVisible());
-    for (const a of shown) { a.light.setAnatomy(this.frame.anatomy, this.story.playback.bite_fade); a.light.setVisible(true); a.full.setVisible(false); }
-    this.scene.render();
-    for (const a of shown) { a.light.setVisible(false); a.full.setVisible(true); }
   }
 
   destroy() {

@@ -1,14 +1,16 @@
-// How the picture is drawn while it moves, best first. Playback starts at the last
-// (lightest) level and climbs while the measured frame rate stays above UP_FPS (down
-// again below DOWN_FPS), so slow devices never stutter while the player finds its level.
-// The lightest level still draws at half the width and height (a pixel fraction of 0.25)
-// with the light level of detail; "solid" draws mostly-opaque translucent parts opaque.
+// How the picture is drawn while it moves, best first: always the light level of detail
+// with translucent parts blended in drawing order (render/scene.js). Playback starts at
+// START_LEVEL and climbs while the measured frame rate stays above UP_FPS (down again
+// below DOWN_FPS), so slow devices never stutter while the player finds its level. No
+// level draws below half the width and height (a pixel fraction of 0.25); only the last
+// resort, "solid", draws mostly-opaque translucent parts (bone) opaque.
 // At rest: full detail at the rest scale (1, or REST_SUPERSAMPLE where stills are cheap).
 
 export const MOTION_QUALITY = [
   { scale: 1, solid: false }, { scale: 0.85, solid: false }, { scale: 0.7, solid: false },
   { scale: 0.6, solid: false }, { scale: 0.5, solid: false }, { scale: 0.5, solid: true },
 ];
+export const START_LEVEL = 2;
 export const UP_FPS = 35;
 export const DOWN_FPS = 18;
 export const REST_SUPERSAMPLE = 1.5;

@@ -1,8 +1,14 @@
 // The vtk.js scene: one render window on one canvas, one actor per part and level of
-// detail, morphed in place. Only the WebGL classes the player draws with are imported
-// (STYLE.md §8). Positions are millimetres in the LPS+ frame; nothing is flipped.
+// detail, morphed in place. Only the classes the player draws with are imported, and of
+// the OpenGL geometry profile only the view nodes it uses (actor, camera, polygon mapper,
+// renderer): no WebGPU, no axes or scalar bars (STYLE.md §8). Positions are millimetres
+// in the LPS+ frame; nothing is flipped.
 
-import "@kitware/vtk.js/Rendering/OpenGL/Profiles/Geometry";
+import "@kitware/vtk.js/Rendering/OpenGL/Actor";
+import "@kitware/vtk.js/Rendering/OpenGL/Camera";
+import "@kitware/vtk.js/Rendering/OpenGL/PolyDataMapper";
+import "@kitware/vtk.js/Rendering/OpenGL/Renderer";
+import macro from "@kitware/vtk.js/macros";
 import vtkDataArray from "@kitware/vtk.js/Common/Core/DataArray";
 import vtkPlane from "@kitware/vtk.js/Common/DataModel/Plane";
 import vtkPolyData from "@kitware/vtk.js/Common/DataModel/PolyData";
@@ -10,7 +16,10 @@ import vtkActor from "@kitware/vtk.js/Rendering/Core/Actor";
 import vtkMapper from "@kitware/vtk.js/Rendering/Core/Mapper";
 import vtkRenderWindow from "@kitware/vtk.js/Rendering/Core/RenderWindow";
 import vtkRenderer from "@kitware/vtk.js/Rendering/Core/Renderer";
+import vtkForwardPass from "@kitware/vtk.js/Rendering/OpenGL/ForwardPass";
+import vtkOrderIndependentTranslucentPass from "@kitware/vtk.js/Rendering/OpenGL/OrderIndependentTranslucentPass";
 import vtkOpenGLRenderWindow from "@kitware/vtk.js/Rendering/OpenGL/RenderWindow";
+import vtkRenderPass from "@kitware/vtk.js/Rendering/SceneGraph/RenderPass";
 
 import { clamp01 } from "../core/vec3.js";
 import { cellsFromFaces, computeNormals, morphInto, MORPH_STEPS, poseInto, quantize, shapeKey } from "../core/morph.js";
@@ -45,8 +54,7 @@ class SceneActor {
     const prop = this.actor.getProperty();
     prop.setAmbient(0.18); prop.setDiffuse(0.78); prop.setSpecular(0.18); prop.setSpecularPower(18);
     renderer.addActor(this.actor);
-    this.key = null;
-    this.refreshNormals();
+    this.key = null;          // the shape is set (and its normals computed) when first shown
   }
 
   refreshNormals() {
@@ -112,6 +120,29 @@ class SceneActor {
 }
 
 /**
+ * How translucent parts are drawn: order-independent (vtk.js's weighted blending: the
+ * opaque scene drawn twice more into half-float targets, then composited) for stills, or
+ * plainly blended in drawing order while the picture moves, which keeps bone translucent
+ * in motion at a fraction of the cost on software WebGL (TRAPS.md, "Browser and frame rate").
+ */
+function extendTranslucentPass(publicAPI, model, initialValues = {}) {
+  Object.assign(model, { fast: false, exact: vtkOrderIndependentTranslucentPass.newInstance() }, initialValues);
+  vtkRenderPass.extend(publicAPI, model, initialValues);
+  macro.setGet(publicAPI, model, ["fast"]);
+  publicAPI.traverse = (viewNode, renNode, forwardPass) => {
+    if (!model.fast) {
+      model.exact.traverse(viewNode, renNode, forwardPass);
+      return;
+    }
+    publicAPI.setCurrentOperation("translucentPass");
+    renNode.traverse(publicAPI);
+  };
+  publicAPI.getShaderReplacement = () => null;
+  publicAPI.releaseGraphicsResources = (viewNode) => model.exact.releaseGraphicsResources(viewNode);
+}
+const newTranslucentPass = macro.newInstance(extendTranslucentPass, "mildSwitchableTranslucentPass");
+
+/**
  * A render window in `container` with every part of the story (full and light detail).
  * `onContextLost()` / `onContextRestored()` are called when the browser drops or gives
  * back the WebGL context (tablets do when the app goes to the background).
@@ -123,6 +154,8 @@ export class Scene {
     this.renderer.setTwoSidedLighting(true);
     this.renderWindow.addRenderer(this.renderer);
     this.glWindow = vtkOpenGLRenderWindow.newInstance();
+    this.translucency = newTranslucentPass();
+    this.glWindow.setRenderPasses([vtkForwardPass.newInstance({ translucentPass: this.translucency })]);
     this.glWindow.setContainer(container);
     this.renderWindow.addView(this.glWindow);
     this.canvas = this.glWindow.getCanvas();
@@ -155,6 +188,8 @@ export class Scene {
   }
 
   setSize(width, height) { this.glWindow.setSize(width, height); }
+  /** Blend translucent parts in drawing order (fast, while moving) or order-independently (stills). */
+  setFastTranslucency(on) { this.translucency.setFast(on); }
   size() { return this.glWindow.getSize(); }
   render() { if (!this.lost) this.renderWindow.render(); }
 
