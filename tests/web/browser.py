@@ -147,13 +147,12 @@ def background_share(image: np.ndarray) -> float:
     return float((np.abs(flat - values[counts.argmax()]).sum(axis=1) <= 30).mean())
 
 
-def foreground_box(image: np.ndarray) -> tuple[float, float, float, float]:
-    """Box (x0, y0, x1, y1), pixels, of what differs from the most common colour (the drawn model)."""
+def foreground_centre(image: np.ndarray) -> tuple[float, float]:
+    """Mean (x, y), pixels, of what differs from the most common colour (the drawn model)."""
     flat = image.reshape(-1, 3).astype(np.int16)
     values, counts = np.unique(flat, axis=0, return_counts=True)
-    mask = (np.abs(image.astype(np.int16) - values[counts.argmax()]).sum(axis=2) > 30)
-    ys, xs = np.nonzero(mask)
-    return float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max())
+    ys, xs = np.nonzero(np.abs(image.astype(np.int16) - values[counts.argmax()]).sum(axis=2) > 30)
+    return float(xs.mean()), float(ys.mean())
 
 
 def colour_share(image: np.ndarray, rgb: tuple[int, int, int], tolerance: int = 120) -> float:
@@ -179,9 +178,9 @@ def stage_title(stage: str, lang: str = "en", mode: str = "patient") -> str:
 
 
 def wait_stage(page, stage: str, lang: str = "en", mode: str = "patient", timeout_ms: int = 15_000) -> None:
-    """Wait until the page's heading shows the stage's title."""
-    page.locator(".mild-title", has_text=stage_title(stage, lang, mode)).first.wait_for(timeout=timeout_ms)
-    assert page.locator(".mild-title").inner_text() == stage_title(stage, lang, mode)
+    """Wait until the page's heading holds the stage's title (embed mode hides the heading)."""
+    page.locator(".mild-title", has_text=stage_title(stage, lang, mode)).first.wait_for(state="attached", timeout=timeout_ms)
+    assert page.locator(".mild-title").text_content() == stage_title(stage, lang, mode)
 
 
 def screenshot(page) -> np.ndarray:

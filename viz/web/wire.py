@@ -30,12 +30,11 @@ from __future__ import annotations
 
 import base64
 import io
-from dataclasses import dataclass
-
 import meshopt
 import numpy as np
 from PIL import Image
 
+from viz.scenes.bundle import SceneBundle
 from viz.scenes.timeline import read_array
 
 WIRE_VERSION = 1
@@ -45,14 +44,6 @@ QUANT_RANGE = 30000
 """Quantised coordinates lie in ±QUANT_RANGE (int16), state differences included."""
 VERTEX_CODEC_LEVEL = 3
 PINCH_LEVELS = 255
-
-
-@dataclass(frozen=True)
-class WireBundle:
-    """``meta`` (JSON-able) and ``data`` (the encoded buffers it points into)."""
-
-    meta: dict
-    data: bytes
 
 
 class _Buffers:
@@ -156,12 +147,14 @@ def _webp_data_url(data_url: str) -> str:
     return "data:image/webp;base64," + base64.b64encode(out.getvalue()).decode("ascii")
 
 
-def encode_for_browser(bundle, lang: str) -> WireBundle:
-    """Return the bundle as the player receives it (see the module docstring).
+def encode_for_browser(bundle: SceneBundle, lang: str) -> SceneBundle:
+    """Return the bundle as the player receives it (see the module docstring): ``meta`` in the
+    wire shape and ``data`` the encoded buffers it points into.
 
     Parameters
     ----------
-    bundle : viz.scenes.bundle.SceneBundle
+    bundle : SceneBundle
+        The raw bundle (``docs/CONTRACTS.md`` §3).
     lang : {"en", "es"}
         The page's language; the other catalogues are left out.
     """
@@ -175,4 +168,4 @@ def encode_for_browser(bundle, lang: str) -> WireBundle:
     meta["text"] = {lang: meta["text"][lang]}
     meta["images"] = {name: _webp_data_url(url) for name, url in meta["images"].items()}
     meta["wire"] = {"version": WIRE_VERSION, "codec": "meshopt", "max_error_mm": round(max(errors), 4)}
-    return WireBundle(meta, b"".join(buffers.chunks))
+    return SceneBundle(meta, b"".join(buffers.chunks))

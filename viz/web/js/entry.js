@@ -61,6 +61,7 @@ export async function render({ model, el }) {
       performance.mark("decoded");
       const options = { ...model.options, stage: model.stage || model.options.stage, problems: first ? model.options.problems : [] };
       player = new Player(root, story, options, hooks);
+      player.side?.showScanStatus(model.scan_status);
       register(player);
       performance.mark("player");
     } catch (error) {

@@ -193,11 +193,12 @@ export class Scene {
   size() { return this.glWindow.getSize(); }
   render() { if (!this.lost) this.renderWindow.render(); }
 
-  /** Free the WebGL resources and remove the canvas. */
+  /** Free the WebGL resources and remove the canvas (vtk.js removes it from its container). */
   destroy() {
-    this.discard();
+    for (const [name, fn] of Object.entries(this.listeners)) this.canvas.removeEventListener(name, fn);
     this.renderWindow.delete();
     this.glWindow.delete();
+    this.canvas.remove();
   }
 
   /** Remove the canvas of a lost context; its GPU objects went with the context. */
