@@ -175,9 +175,13 @@ export class Chrome {
     return p.stage.overlay === "xray" ? ["xray_ap", "xray_oblique"] : [];
   }
 
-  /** Lay the 3D view above the caption and play bar (so they never cover the model); its CSS size. */
+  /**
+   * Lay the 3D view above the caption and play bar (and, on a phone, the clinician panel
+   * under them), so they never cover the model; its CSS size.
+   */
   fitView() {
-    const reserve = this.player.options.embed ? 0 : Math.max(0, Math.round(this.bottom.getBoundingClientRect().height) - BAR_OVERLAP_PX);
+    const below = this.player.root.getBoundingClientRect().bottom - this.bottom.getBoundingClientRect().top;
+    const reserve = this.player.options.embed ? 0 : Math.max(0, Math.round(below) - BAR_OVERLAP_PX);
     const wanted = `${reserve}px`;
     if (this.viewEl.style.bottom !== wanted) for (const el of [this.viewEl, this.sketchCanvas, this.pinLayer]) el.style.bottom = wanted;
     return this.viewEl.getBoundingClientRect();
