@@ -209,10 +209,10 @@ export class Player {
     if (!this.rig.userMoved) this.rig.set(frame.camera);
     const clip = this.rig.userMoved ? this.userClip : frame.camera.clip_plane;
     let triangles = 0;
-    for (const { part, full, light: lightLod } of this.actors) {
-      const active = light && lightLod ? lightLod : full;
-      const other = active === full ? lightLod : full;
-      if (other) other.setVisible(false);
+    for (const pair of this.actors) {
+      const part = pair.part;
+      const active = light && pair.light ? pair.light : pair.full;
+      for (const other of pair.made()) if (other !== active) other.setVisible(false);
       const opacity = this.shownOpacity(part, frame.opacity[part.name], moving && quality.solid);
       active.setVisible(opacity > 0.001);
       if (opacity <= 0.001) continue;

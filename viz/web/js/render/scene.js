@@ -120,6 +120,24 @@ class SceneActor {
 }
 
 /**
+ * A part's two levels of detail. The full one is made when first asked for: the first
+ * picture is the light one, so its many buffers are not in the way of the first draw.
+ */
+class ActorPair {
+  constructor(renderer, part, glowRgb) {
+    this.part = part;
+    this.make = () => new SceneActor(renderer, part, part.full, glowRgb);
+    this.light = part.light ? new SceneActor(renderer, part, part.light, glowRgb) : null;
+    this.fullActor = null;
+  }
+
+  get full() { return (this.fullActor ??= this.make()); }
+
+  /** The levels of detail made so far. */
+  made() { return [this.fullActor, this.light].filter(Boolean); }
+}
+
+/**
  * How translucent parts are drawn: order-independent (vtk.js's weighted blending: the
  * opaque scene drawn twice more into half-float targets, then composited) for stills, or
  * plainly blended in drawing order while the picture moves, which keeps bone translucent
@@ -169,12 +187,7 @@ export class Scene {
       webglcontextrestored: () => onContextRestored(),
     };
     for (const [name, fn] of Object.entries(this.listeners)) this.canvas.addEventListener(name, fn);
-    const glow = story.pinchColor;
-    this.actors = [...story.parts, ...story.instruments].map((part) => ({
-      part,
-      full: new SceneActor(this.renderer, part, part.full, glow),
-      light: part.light ? new SceneActor(this.renderer, part, part.light, glow) : null,
-    }));
+    this.actors = [...story.parts, ...story.instruments].map((part) => new ActorPair(this.renderer, part, story.pinchColor));
     this.camera = this.renderer.getActiveCamera();
   }
 

@@ -25,7 +25,7 @@ export class Picker {
   /** The levels of detail drawn now (visible actors). */
   visible() {
     const out = [];
-    for (const a of this.player.actors) for (const lod of [a.full, a.light]) if (lod?.isVisible()) out.push(lod);
+    for (const pair of this.player.actors) for (const lod of pair.made()) if (lod.isVisible()) out.push(lod);
     return out;
   }
 
