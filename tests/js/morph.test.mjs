@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { biteScale, computeNormals, morphInto, poseInto, rotationFromZ, shapeKey } from "../../viz/web/js/core/morph.js";
+import { biteScale, computeNormals, facesKeptBy, morphInto, poseInto, rotationFromZ, shapeKey } from "../../viz/web/js/core/morph.js";
 
 test("the rotation takes +z onto any direction and stays a rotation", () => {
   for (const d of [[0, 0, 1], [0, 0, -1], [1, 0, 0], [0.6, 0, 0.8], [-0.36, 0.48, -0.8]]) {
@@ -36,4 +36,11 @@ test("normals of a flat triangle point along its winding", () => {
   const normals = new Float32Array(9);
   computeNormals(new Float32Array([0, 0, 0, 1, 0, 0, 0, 1, 0]), new Uint32Array([0, 1, 2]), normals);
   assert.deepEqual([...normals.slice(0, 3)], [0, 0, 1]);
+});
+
+test("only triangles cut away whole are dropped for a clip plane", () => {
+  const points = new Float32Array([0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 5, 1, 0, 5, 0, 1, 5, 0, 0, -1]);
+  const faces = new Uint32Array([0, 1, 2, 3, 4, 5, 3, 4, 6]);           // below, above, across z = 2
+  assert.deepEqual([...facesKeptBy(points, faces, [[0, 0, 2], [0, 0, 1]])], [0, 1, 2, 3, 4, 6]);
+  assert.deepEqual([...facesKeptBy(points, faces, [[0, 0, 2], [0, 0, -1]])], [3, 4, 5, 3, 4, 6]);
 });

@@ -24,7 +24,7 @@ const BACKGROUND = { patient: [0.93, 0.95, 0.97], clinician: [0.09, 0.12, 0.16] 
 // A still comes back in REST_FAST_MS or less: draw stills supersampled from then on.
 const REST_FAST_MS = 60;
 const REST_DELAY_MS = 250;                       // after a drag, the picture rests this long later
-const MEASURED_DRAWS = 6;                        // the motion quality adapts every this many moving draws
+const MEASURED_DRAWS = 4;                        // the motion quality adapts every this many moving draws
 
 export class Player {
   /**

@@ -19,6 +19,29 @@ export function cellsFromFaces(faces) {
   return cells;
 }
 
+/**
+ * The triangles with at least one corner on the kept side of clip = [origin_mm, normal]
+ * (the side the normal points to is cut away). The renderer still cuts exactly at the plane;
+ * this only spares it the triangles that would be cut away whole, which in a view down
+ * the canal cover the whole screen.
+ */
+export function facesKeptBy(points, faces, clip) {
+  const [o, n] = clip;
+  const kept = new Uint32Array(faces.length);
+  let count = 0;
+  for (let f = 0; f < faces.length; f += 3) {
+    for (let k = 0; k < 3; k++) {
+      const v = faces[f + k] * 3;
+      if ((points[v] - o[0]) * n[0] + (points[v + 1] - o[1]) * n[1] + (points[v + 2] - o[2]) * n[2] <= 0) {
+        kept[count] = faces[f]; kept[count + 1] = faces[f + 1]; kept[count + 2] = faces[f + 2];
+        count += 3;
+        break;
+      }
+    }
+  }
+  return kept.subarray(0, count);
+}
+
 /** Area-weighted vertex normals of a triangle mesh into `out` (xyz per vertex). */
 export function computeNormals(points, faces, out) {
   out.fill(0);

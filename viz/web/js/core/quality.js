@@ -1,6 +1,6 @@
 // How the picture is drawn while it moves, best first: always the light level of detail
 // with translucent parts blended in drawing order (render/scene.js). Playback starts at
-// START_LEVEL and climbs while the measured frame rate stays above UP_FPS (down again
+// START_LEVEL (the lightest translucent one) and climbs while the measured frame rate stays above UP_FPS (down again
 // below DOWN_FPS), so slow devices never stutter while the player finds its level. No
 // level draws below half the width and height (a pixel fraction of 0.25); only the last
 // resort, "solid", draws mostly-opaque translucent parts (bone) opaque.
@@ -10,14 +10,14 @@ export const MOTION_QUALITY = [
   { scale: 1, solid: false }, { scale: 0.85, solid: false }, { scale: 0.7, solid: false },
   { scale: 0.6, solid: false }, { scale: 0.5, solid: false }, { scale: 0.5, solid: true },
 ];
-export const START_LEVEL = 2;
+export const START_LEVEL = MOTION_QUALITY.length - 2;
 export const UP_FPS = 35;
 export const DOWN_FPS = 18;
 export const REST_SUPERSAMPLE = 1.5;
 
-/** The motion level after a frame-rate measurement (index into MOTION_QUALITY). */
+/** The motion level after a frame-rate measurement (index into MOTION_QUALITY); far too slow steps twice. */
 export function adaptLevel(level, fps) {
-  if (fps < DOWN_FPS) return Math.min(MOTION_QUALITY.length - 1, level + 1);
+  if (fps < DOWN_FPS) return Math.min(MOTION_QUALITY.length - 1, level + (fps < DOWN_FPS / 2 ? 2 : 1));
   if (fps > UP_FPS) return Math.max(0, level - 1);
   return level;
 }

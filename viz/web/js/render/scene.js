@@ -22,7 +22,7 @@ import vtkOpenGLRenderWindow from "@kitware/vtk.js/Rendering/OpenGL/RenderWindow
 import vtkRenderPass from "@kitware/vtk.js/Rendering/SceneGraph/RenderPass";
 
 import { clamp01 } from "../core/vec3.js";
-import { cellsFromFaces, computeNormals, morphInto, MORPH_STEPS, poseInto, quantize, shapeKey } from "../core/morph.js";
+import { cellsFromFaces, computeNormals, facesKeptBy, morphInto, MORPH_STEPS, poseInto, quantize, shapeKey } from "../core/morph.js";
 
 // The glow moves in GLOW_STEPS steps: each change re-uploads the part's colours, and
 // finer steps are not visible while the glow grows.
@@ -38,6 +38,7 @@ class SceneActor {
     this.normals = new Float32Array(lod.rest.length);
     this.polydata = vtkPolyData.newInstance();
     this.polydata.getPoints().setData(this.points, 3);
+    this.drawnFaces = lod.faces;
     this.polydata.getPolys().setData(cellsFromFaces(lod.faces));
     this.normalArray = vtkDataArray.newInstance({ numberOfComponents: 3, values: this.normals, name: "Normals" });
     this.polydata.getPointData().setNormals(this.normalArray);
@@ -61,6 +62,16 @@ class SceneActor {
     computeNormals(this.points, this.lod.faces, this.normals);
     this.polydata.getPoints().modified();
     this.normalArray.modified();
+    this.refreshCells();
+  }
+
+  /** The triangles drawn: all of them, or those a clip plane does not cut away whole. */
+  refreshCells() {
+    const faces = this.clip ? facesKeptBy(this.points, this.lod.faces, this.clip) : this.lod.faces;
+    if (faces !== this.drawnFaces) {
+      this.drawnFaces = faces;
+      this.polydata.getPolys().setData(cellsFromFaces(faces));
+    }
     this.polydata.modified();
   }
 
@@ -116,6 +127,7 @@ class SceneActor {
     this.clip = clip;
     this.mapper.removeAllClippingPlanes();
     if (clip) this.mapper.addClippingPlane(vtkPlane.newInstance({ origin: clip[0], normal: clip[1].map((v) => -v) }));
+    this.refreshCells();
   }
 }
 
