@@ -14,8 +14,9 @@ test("no motion level draws below a pixel fraction of 0.25", () => {
 test("the level climbs when frames are fast and steps down when slow, within the ladder", () => {
   const last = MOTION_QUALITY.length - 1;
   assert.equal(adaptLevel(last, 10), last);
-  assert.equal(adaptLevel(2, 15), 3);
+  assert.equal(adaptLevel(2, 12), 3);
   assert.equal(adaptLevel(1, 5), 3);                       // far too slow: two steps
+  assert.equal(adaptLevel(4, 16), 4);                      // above the floor: keeps its translucency
   assert.equal(adaptLevel(0, 60), 0);
   assert.equal(adaptLevel(2, 60), 1);
   assert.equal(adaptLevel(2, 25), 2);

@@ -12,7 +12,7 @@ export const MOTION_QUALITY = [
 ];
 export const START_LEVEL = MOTION_QUALITY.length - 2;
 export const UP_FPS = 35;
-export const DOWN_FPS = 18;
+export const DOWN_FPS = 14;
 export const REST_SUPERSAMPLE = 1.5;
 
 /** The motion level after a frame-rate measurement (index into MOTION_QUALITY); far too slow steps twice. */
