@@ -47,7 +47,7 @@ SAMPLER = """(() => {
   const sample = () => {
     const s = player.stats;
     const last = window.benchSamples.at(-1);
-    if (!last || last.draws !== s.draws) window.benchSamples.push({ draws: s.draws, fraction: s.pixelFraction, triangles: s.triangles, lod: s.lod });
+    if (!last || last.draws !== s.draws) window.benchSamples.push({ draws: s.draws, fraction: s.pixelFraction, triangles: s.triangles, lod: s.lod, solid: s.solid });
     if (!window.benchStop) requestAnimationFrame(sample);
   };
   requestAnimationFrame(sample);
@@ -88,6 +88,7 @@ def measure_once(browser, url: str, query: str = "") -> dict:
         "playback_fps": round((draws1 - draws0) / (t1 - t0), 1),
         "playback_pixel_fraction": round(statistics.median(s["fraction"] for s in samples), 3),
         "playback_triangles": int(statistics.median(s["triangles"] for s in samples)),
+        "playback_solid_share": round(sum(s["solid"] for s in samples) / len(samples), 2),
         "playback_ws_bytes_per_s": round(w.ws_bytes_between(t0, t1) / (t1 - t0), 1),
         "foreign_requests": len(w.foreign_requests),
         "console_errors": len(w.errors),
@@ -116,11 +117,12 @@ def main() -> int:
     summary.update(http_bytes=statistics.median(r["http_bytes"] for r in runs),
                    ws_initial_bytes=statistics.median(r["ws_initial_bytes"] for r in runs),
                    playback_triangles=statistics.median(r["playback_triangles"] for r in runs),
+                   playback_solid_share=statistics.median(r["playback_solid_share"] for r in runs),
                    load_average_1min=os.getloadavg()[0])
     print(f"{'measure':28} {'median':>12}  verdict")
     for name in BUDGETS:
         print(f"{name:28} {summary[name]:>12}  {verdict(BUDGETS[name], summary[name])}")
-    for name in ("playback_triangles", "http_bytes", "ws_initial_bytes", "load_average_1min"):
+    for name in ("playback_triangles", "playback_solid_share", "http_bytes", "ws_initial_bytes", "load_average_1min"):
         print(f"{name:28} {summary[name]:>12}")
     print(json.dumps({"summary": summary, "runs": runs}))
     return 0

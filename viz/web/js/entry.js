@@ -45,7 +45,6 @@ async function sendScan(model, file, chunkBytes, onProgress) {
 export async function render({ model, el }) {
   const root = h("div", { class: "mild-host", tabindex: "-1" });
   el.append(root);
-  performance.mark("render");
   await MeshoptDecoder.ready;
   let player = null;
   const hooks = {
@@ -58,12 +57,10 @@ export async function render({ model, el }) {
     root.replaceChildren();
     try {
       const story = decodeStory(model.meta, model.geometry, MeshoptDecoder);
-      performance.mark("decoded");
       const options = { ...model.options, stage: model.stage || model.options.stage, problems: first ? model.options.problems : [] };
       player = new Player(root, story, options, hooks);
       player.side?.showScanStatus(model.scan_status);
       register(player);
-      performance.mark("player");
     } catch (error) {
       failGently(root, error);
     }

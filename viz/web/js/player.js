@@ -226,8 +226,8 @@ export class Player {
     }
     this.scene.setCamera(this.rig.get(), this.angleDeg);
     this.scene.setFastTranslucency(light);
-    Object.assign(this.stats, { lod: light ? "light" : "full", triangles });
-    this.setScale(moving ? quality.scale : this.restScale);
+    Object.assign(this.stats, { lod: light ? "light" : "full", solid: moving && quality.solid, triangles });
+    this.setScale(light ? quality.scale : this.restScale);
     this.chrome.updateOverlays(frame);
     this.pins.place();
     this.side?.update();
@@ -338,7 +338,6 @@ export class Player {
       if ((this.dirty || resting) && !this.scene.lost) {
         this.dirty = false;
         const t0 = performance.now();
-        if (!this.stats.draws) performance.mark("tick");
         this.apply();
         const t1 = performance.now();
         this.scene.render();
