@@ -4,7 +4,7 @@
 // WebGL drawing, ui/chrome.js the page around the view, ui/side.js the clinician tools,
 // ui/pins.js hotspots, ui/picking.js tap-to-name, core/quality.js quality while moving.
 
-import { atDistance, basis, fitDistance } from "./core/camera.js";
+import { atDistance, basis, boundsOf, fitDistance } from "./core/camera.js";
 import { clipKeeps } from "./core/pick.js";
 import { adaptLevel, bufferSize, MOTION_QUALITY, REST_SUPERSAMPLE, START_LEVEL } from "./core/quality.js";
 import { comparedAnatomy, frameAt, stageIndexAt, stenosisWeight } from "./core/timeline.js";
@@ -274,7 +274,7 @@ export class Player {
     this.hiddenParts.delete(name);
     this.picker.select(name, true);
     const points = item.full.points;
-    const box = this.picker.bounds(points);
+    const box = boundsOf(points);
     const centre = [(box[0] + box[1]) / 2, (box[2] + box[3]) / 2, (box[4] + box[5]) / 2];
     const axis = this.picker.canalAxisAt(centre[2]);
     let out = [centre[0] - axis[0], centre[1] - axis[1], 0];

@@ -40,13 +40,14 @@ export function sectionSegments(points, faces, z_mm) {
   return out;
 }
 
-/** Mean z (mm) of a flat xyz list; the centre (x, y) of the points within `band_mm` of z_mm. */
+/** Mean z (mm) of a flat xyz list. */
 export function meanZ(points) {
   let z = 0;
   for (let i = 2; i < points.length; i += 3) z += points[i];
   return z / (points.length / 3);
 }
 
+/** Centre (x, y), mm, of the points within `band_mm` of the height z_mm, or null when there are none. */
 export function centreNear(points, z_mm, band_mm) {
   let x = 0, y = 0, n = 0;
   for (let i = 0; i < points.length; i += 3) {

@@ -215,7 +215,6 @@ export class Scene {
   setSize(width, height) { this.glWindow.setSize(width, height); }
   /** Blend translucent parts in drawing order (fast, while moving) or order-independently (stills). */
   setFastTranslucency(on) { this.translucency.setFast(on); }
-  size() { return this.glWindow.getSize(); }
   render() { if (!this.lost) this.renderWindow.render(); }
 
   /** Free the WebGL resources and remove the canvas (vtk.js removes it from its container). */

@@ -1,7 +1,6 @@
 // Tap-to-name: the structure under a tap, its name and one line about it (clinicians also
 // get its live ligament thickness), highlighted. Works on the loaded geometry (LPS+ mm).
 
-import { boundsOf } from "../core/camera.js";
 import { fmt } from "../core/metrics.js";
 import { pickNearest } from "../core/pick.js";
 import { metricsAt } from "../core/timeline.js";
@@ -75,8 +74,6 @@ export class Picker {
     this.label.replaceChildren(h("strong", {}, s.name), line ? h("span", {}, line) : "");
     this.label.hidden = false;
   }
-
-  bounds(points) { return boundsOf(points); }
 
   /** The dural sac's centre (x, y) near height z_mm: the canal's axis. */
   canalAxisAt(z_mm) {
