@@ -19,5 +19,5 @@ test("the level climbs when frames are fast and steps down when slow, within the
   assert.equal(adaptLevel(4, 16), 4);                      // above the floor: keeps its translucency
   assert.equal(adaptLevel(0, 60), 0);
   assert.equal(adaptLevel(2, 60), 1);
-  assert.equal(adaptLevel(2, 25), 2);
+  assert.equal(adaptLevel(2, 20), 2);
 });

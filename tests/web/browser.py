@@ -155,11 +155,6 @@ def foreground_centre(image: np.ndarray) -> tuple[float, float]:
     return float(xs.mean()), float(ys.mean())
 
 
-def colour_share(image: np.ndarray, rgb: tuple[int, int, int], tolerance: int = 120) -> float:
-    """Share of pixels (0..1) whose summed RGB distance to ``rgb`` is below ``tolerance``."""
-    return float((np.abs(image.astype(int) - np.array(rgb)).sum(axis=2) < tolerance).mean())
-
-
 @functools.cache
 def catalogue_meta() -> dict:
     """The scene bundle's JSON part as the server has it: stage ids and the words the page shows."""

@@ -11,7 +11,7 @@ export const MOTION_QUALITY = [
   { scale: 0.6, solid: false }, { scale: 0.5, solid: false }, { scale: 0.5, solid: true },
 ];
 export const START_LEVEL = MOTION_QUALITY.length - 2;
-export const UP_FPS = 35;
+export const UP_FPS = 25;
 export const DOWN_FPS = 14;
 export const REST_SUPERSAMPLE = 1.5;
 
