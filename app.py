@@ -9,7 +9,7 @@ import panel as pn
 
 from viz.web.page import PAGE_TITLE, serve_page
 
-pn.extension("vtk", design=None, notifications=False)
+pn.extension(design=None, notifications=False)
 pn.config.raw_css = ["html, body { margin: 0; height: 100%; overflow: hidden; }"]
 
 if __name__ == "__main__":

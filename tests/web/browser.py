@@ -7,6 +7,7 @@ blank (a single colour): a blank canvas fails.
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import socket
@@ -129,11 +130,52 @@ def settle(page, index: int = 0, timeout_ms: int = 15_000) -> None:
     page.wait_for_timeout(150)
 
 
+def element_pixels(locator) -> np.ndarray:
+    """RGB pixels of an element as shown on screen (with what shows through it), (h, w, 3) uint8."""
+    return np.asarray(Image.open(io.BytesIO(locator.screenshot())).convert("RGB"))
+
+
 def canvas_pixels(page, index: int = 0) -> np.ndarray:
     """RGB pixels of the player's 3D canvas as shown on screen, (h, w, 3) uint8."""
-    canvas = page.locator(".mild-view canvas").nth(index)
-    png = canvas.screenshot()
-    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+    return element_pixels(page.locator(".mild-view canvas").nth(index))
+
+
+def background_share(image: np.ndarray) -> float:
+    """Share of pixels (0..1) within 30 grey levels of the most common colour (the background)."""
+    flat = image.reshape(-1, 3).astype(np.int16)
+    values, counts = np.unique(flat, axis=0, return_counts=True)
+    return float((np.abs(flat - values[counts.argmax()]).sum(axis=1) <= 30).mean())
+
+
+def foreground_centre(image: np.ndarray) -> tuple[float, float]:
+    """Mean (x, y), pixels, of what differs from the most common colour (the drawn model)."""
+    flat = image.reshape(-1, 3).astype(np.int16)
+    values, counts = np.unique(flat, axis=0, return_counts=True)
+    ys, xs = np.nonzero(np.abs(image.astype(np.int16) - values[counts.argmax()]).sum(axis=2) > 30)
+    return float(xs.mean()), float(ys.mean())
+
+
+@functools.cache
+def catalogue_meta() -> dict:
+    """The scene bundle's JSON part as the server has it: stage ids and the words the page shows."""
+    from viz.scenes.bundle import load_bundle
+
+    return load_bundle().meta
+
+
+def stage_ids() -> list[str]:
+    return [stage["id"] for stage in catalogue_meta()["stages"]]
+
+
+def stage_title(stage: str, lang: str = "en", mode: str = "patient") -> str:
+    """The title the page shows for a stage, from the text catalogue."""
+    return catalogue_meta()["text"][lang]["stages"][stage][mode]["title"]
+
+
+def wait_stage(page, stage: str, lang: str = "en", mode: str = "patient", timeout_ms: int = 15_000) -> None:
+    """Wait until the page's heading holds the stage's title (embed mode hides the heading)."""
+    page.locator(".mild-title", has_text=stage_title(stage, lang, mode)).first.wait_for(state="attached", timeout=timeout_ms)
+    assert page.locator(".mild-title").text_content() == stage_title(stage, lang, mode)
 
 
 def screenshot(page) -> np.ndarray:

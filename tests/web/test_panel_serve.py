@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.web.browser import REPO, free_port, wait_drawn, wait_http, watch
+from tests.web.browser import REPO, free_port, wait_drawn, wait_http, wait_stage, watch
 
 
 def test_panel_serve_app_py_draws(browser):
@@ -22,7 +22,7 @@ def test_panel_serve_app_py_draws(browser):
         w = watch(page)
         page.goto(f"http://127.0.0.1:{port}/app?stage=stenosis")
         wait_drawn(page)
-        assert page.evaluate("window.mildPlayers[0].stage.id") == "stenosis"
+        wait_stage(page, "stenosis")
         assert w.errors == [] and w.foreign_requests == []
         context.close()
     finally:

@@ -1,4 +1,4 @@
-"""Screens of each mode at tablet and desktop size against committed reference images.
+"""Screens of each mode at phone, portrait-tablet, tablet and desktop size against committed reference images.
 
 Regenerate after an intended change with ``VIZ_REGENERATE_IMAGES=1`` and look at
 every image in ``tests/reference_images/web/`` before committing them.
@@ -16,7 +16,8 @@ from PIL import Image
 from tests.web.browser import REPO, save_artifact, screenshot
 
 REFERENCE_DIR = REPO / "tests" / "reference_images" / "web"
-SIZES = {"tablet": {"width": 1024, "height": 768}, "desktop": {"width": 1920, "height": 1080}}
+SIZES = {"phone": {"width": 390, "height": 844}, "tablet-portrait": {"width": 810, "height": 1080},
+         "tablet": {"width": 1024, "height": 768}, "desktop": {"width": 1920, "height": 1080}}
 MODES = {"patient": "?stage=stenosis", "clinician": "?stage=stenosis&mode=clinician", "embed": "?stage=stenosis&embed=1"}
 MEAN_TOLERANCE = 6.0
 """Mean absolute difference allowed, grey levels (text antialiasing, float noise in software GL)."""

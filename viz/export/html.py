@@ -1,12 +1,12 @@
 """``python -m viz html``: one self-contained HTML file that plays the whole story offline.
 
-The file holds everything: vtk.js (the copy Panel bundles), the same player
-script and stylesheet the app uses (:mod:`viz.web.player`), the scene bundle
-(JSON + geometry) and the captions in both languages. It opens straight from
-disk (``file://``) or from any static host or CDN, makes no network request,
-and shows the app's embed-mode controls. vtk.js and the geometry are stored
-gzip-compressed and base64-encoded and unpacked by the browser's
-``DecompressionStream``, which keeps the file under the 8 MB budget.
+The file holds everything: the same bundled player (vtk.js included) and stylesheet
+the app uses (:mod:`viz.web.player`), the scene bundle in the same wire encoding the
+app sends (:mod:`viz.web.wire`: meshoptimizer-encoded geometry) and the captions in
+the chosen language. It opens straight from disk (``file://``) or from any static host
+or CDN, makes no network request, and shows the app's embed-mode controls. The player
+and the geometry are stored gzip-compressed and base64-encoded and unpacked by the
+browser's ``DecompressionStream``; the player module is imported from a ``blob:`` URL.
 """
 
 from __future__ import annotations
@@ -16,24 +16,15 @@ import gzip
 import json
 import pathlib
 
-import panel
-
 from viz.errors import UserError
 from viz.export.paths import atomic_file, output_file, validate_lang, validate_mode
-from viz.web.player import player_css, player_script
+from viz.web.player import player_bundle, player_css
+from viz.web.wire import encode_for_browser
 
-MAX_HTML_BYTES = 8 * 1024 * 1024
-"""Size budget of the standalone file (issue 7), bytes."""
+MAX_HTML_BYTES = 2 * 1000 * 1000
+"""Size budget of the standalone file (issue 18), bytes."""
 
 TITLE = "MILD: how the procedure makes room for the nerves"
-
-
-def vtk_js_path() -> pathlib.Path:
-    """The vtk.js bundle that ships with Panel (no download)."""
-    found = sorted((pathlib.Path(panel.__file__).parent / "dist" / "bundled" / "abstractvtkplot").glob("vtk.js@*/vtk.js"))
-    if not found:
-        raise UserError("The vtk.js library that comes with Panel was not found; reinstall the project.")
-    return found[-1]
 
 
 def _packed(data: bytes) -> str:
@@ -54,16 +45,14 @@ const unpack = async (id) => {
 };
 const root = document.getElementById("mild");
 try {
-  const vtkSource = new TextDecoder().decode(await unpack("mild-vtk"));
-  const script = document.createElement("script");
-  script.textContent = vtkSource;
-  document.head.append(script);
+  const source = await unpack("mild-player");
+  const player = await import(URL.createObjectURL(new Blob([source], { type: "text/javascript" })));
   const meta = JSON.parse(document.getElementById("mild-meta").textContent);
   const options = JSON.parse(document.getElementById("mild-options").textContent);
-  const geometry = await unpack("mild-geometry");
-  mountStandalone(root, meta, geometry, options);
+  await player.mountStandalone(root, meta, await unpack("mild-geometry"), options);
 } catch (error) {
-  failGently(root, error);
+  console.warn("MILD player could not start:", error);
+  root.textContent = "The 3D view could not start on this device. Please try another browser, or ask for the printed handout.";
 }
 """
 
@@ -73,7 +62,7 @@ def standalone_html(meta: dict, data: bytes, lang: str, mode: str) -> str:
 
     Parameters
     ----------
-    meta, data : the scene bundle (``docs/CONTRACTS.md`` §3).
+    meta, data : the scene bundle in its wire encoding (:func:`viz.web.wire.encode_for_browser`).
     lang : {"en", "es"}
     mode : {"patient", "clinician"}
     """
@@ -94,9 +83,8 @@ def standalone_html(meta: dict, data: bytes, lang: str, mode: str) -> str:
 <script type="application/json" id="mild-meta">{_json_for_script(meta)}</script>
 <script type="application/json" id="mild-options">{_json_for_script(options)}</script>
 <script type="application/octet-stream" id="mild-geometry">{_packed(data)}</script>
-<script type="application/octet-stream" id="mild-vtk">{_packed(vtk_js_path().read_bytes())}</script>
+<script type="application/octet-stream" id="mild-player">{_packed(player_bundle().encode("utf-8"))}</script>
 <script type="module">
-{player_script()}
 {BOOT}
 </script>
 </body>
@@ -117,7 +105,8 @@ def write_html(out: str, lang: str = "en", mode: str = "patient", force: bool = 
         from viz.scenes.bundle import load_bundle
 
         bundle = load_bundle()
-    text = standalone_html(bundle.meta, bundle.data, lang, mode)
+    wire = encode_for_browser(bundle, lang)
+    text = standalone_html(wire.meta, wire.data, lang, mode)
     size = len(text.encode("utf-8"))
     if size > MAX_HTML_BYTES:
         raise UserError(f"The page would be {size / 1e6:.1f} MB, over the {MAX_HTML_BYTES / 1e6:.0f} MB limit.")

@@ -22,7 +22,7 @@ import vtk
 from vtkmodules.util.numpy_support import vtk_to_numpy
 
 from viz.export.burn_in import burn_text, burn_xray, decode_data_uri
-from viz.scenes.cameras import Camera
+from viz.scenes.cameras import VIEW_ANGLE_DEG, Camera
 from viz.scenes.timeline import Frame, read_array, visible_faces
 
 BACKGROUND_BOTTOM_RGB = (0.80, 0.85, 0.89)
@@ -40,9 +40,6 @@ Movie frames are never supersampled, to stay within the frame budget.
 Translucency uses VTK's order-independent blending (one pass), not depth peeling:
 on this 2-core software renderer peeling cost ≈5× the whole frame.
 """
-
-VIEW_ANGLE_DEG = 30.0
-"""Vertical view angle, degrees (the player's and ``viz.scenes.cameras``)."""
 
 vtk.vtkLogger.SetStderrVerbosity(vtk.vtkLogger.VERBOSITY_OFF)
 vtk.vtkObject.GlobalWarningDisplayOff()

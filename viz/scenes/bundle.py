@@ -26,13 +26,14 @@ from viz.models.anatomy import STATES
 from viz.models.cache import code_fingerprint, runtime_cache_dir, write_atomic
 from viz.scenes import xray
 from viz.scenes.body import BODY_COLORS, body_group, body_kind, body_light_meshes, body_meshes, hotspot_points
-from viz.scenes.cameras import camera_views
+from viz.scenes.cameras import camera_views, view_subjects
 from viz.scenes.landmarks import anatomy_landmarks, focus_level
 from viz.scenes.instruments import (incision_points_mm, instrument_meshes, instrument_tracks, needle_target,
                                    portal_docks, pose_matrix)
 from viz.scenes.lod import light_mesh, pinch_values
 from viz.scenes.story import ORIENTATION, STAGES
-from viz.scenes.text import STATES, LANGUAGES, catalogue, model_figures, part_level, part_side, structure_kind
+from viz.scenes.text import LANGUAGES, catalogue, model_figures, part_level, part_side, structure_kind
+from viz.scenes.timeline import playback_constants
 
 ASSET_DIR = Path(__file__).resolve().parents[2] / "assets" / "meshes"
 BUNDLE_JSON = "bundle.json"
@@ -239,6 +240,7 @@ def build_bundle(anatomy, compute_metrics=None) -> SceneBundle:
     blob = _Blob()
     level = focus_level(anatomy)
     views = camera_views(anatomy)
+    subjects = view_subjects(anatomy)
     marks = anatomy_landmarks(anatomy)
     tracks = instrument_tracks(anatomy, STAGES)
     entries = incision_points_mm(anatomy)
@@ -263,6 +265,8 @@ def build_bundle(anatomy, compute_metrics=None) -> SceneBundle:
         "orientation": ORIENTATION,
         "parts": parts, "instruments": instruments,
         "views": {name: camera.to_json() for name, camera in views.items()},
+        "view_subjects": {name: list(subjects[name]) for name in views if name in subjects},
+        "playback": playback_constants(),
         "stages": stages,
         "images": _xray_images(anatomy, views, meshes, tracks, dye),
         "metrics": _metric_samples(anatomy, compute_metrics),

@@ -30,7 +30,7 @@ import numpy as np
 
 from viz.errors import UserError
 from viz.scenes.instruments import incision_point_mm
-from viz.scenes.landmarks import anatomy_landmarks
+from viz.scenes.landmarks import anatomy_landmarks, focus_level
 
 VIEW_NAMES = ("back", "side", "axial", "xray", "oblique", "room", "closeup", "skin")
 """Every named view; the first five are the public ``view=`` URL values."""
@@ -51,6 +51,9 @@ CLOSEUP_HALF_MM = 32.0
 """Half height framed by the ``closeup`` view: one interlaminar window, mm."""
 SKIN_HALF_MM = 70.0
 """Half height framed by the ``skin`` view: the incision site on the lower back, mm."""
+FRAME_MARGIN = 0.08
+"""Share of the half screen kept free around a view's subjects when a player frames them
+for its screen's aspect ratio (``view_subjects``)."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,31 @@ def camera_views(anatomy) -> dict[str, Camera]:
                         np.array([0.0, 1.0, 0.0])),
         "closeup": looking(closeup_focal, np.array([-0.45, 0.8, 0.4]), _distance_to_fit(CLOSEUP_HALF_MM)),
         "skin": looking(incision_point_mm(anatomy), np.array([-0.25, 0.9, 0.35]), _distance_to_fit(SKIN_HALF_MM)),
+    }
+
+
+def view_subjects(anatomy) -> dict[str, tuple[str, ...]]:
+    """Return the structures each named view is about (part or body-piece names).
+
+    A player keeps them fully in view, ``FRAME_MARGIN`` from the edges, at any aspect
+    ratio: it moves the camera back along its line of sight when the screen is too narrow
+    (a phone held upright) for the distance the view was framed at. Views not listed
+    keep their distance.
+
+    Parameters
+    ----------
+    anatomy : viz.models.anatomy.Anatomy
+    """
+    level = focus_level(anatomy)
+    bones = tuple(name for name, part in anatomy.parts.items() if part.group == "bone")
+    around = tuple(name for name in level.split("-") if name in anatomy.parts)
+    ligaments = tuple(f"ligamentum_flavum_{level}_{side}" for side in ("left", "right"))
+    return {
+        "back": bones, "side": bones, "room": bones,
+        "axial": (*ligaments, "dural_sac"),
+        "xray": around, "oblique": around,
+        "closeup": ligaments[:1],
+        "skin": ("numbed_area",),
     }
 
 

@@ -24,6 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from viz.errors import UserError
+from viz.models.anatomy import STATES
 from viz.scenes.landmarks import upper_vertebra
 from viz.scenes.story import stage_ids
 
@@ -52,7 +53,6 @@ FIGURES = {"csa_mm2": ("dural_sac_csa_mm2", 0), "canal_ap_mm": ("canal_ap_mm", 1
 """Placeholder suffix → (metric key, decimals shown): ``{<state>_<suffix>}`` in the texts, for the
 states healthy, stenosis, decompressed. The decimals are the clinician panel's, so the words
 and the panel show the same number; ``lf_mm`` is the thicker side's ligamentum flavum."""
-STATES = ("healthy", "stenosis", "decompressed")
 
 
 def model_figures(metrics_by_state: dict[str, dict], level: str) -> dict[str, float]:

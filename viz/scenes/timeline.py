@@ -12,7 +12,7 @@ what the browser shows:
   is ``lerp(removal, u)`` and bites with ``t <= progress`` are hidden;
 - part opacity is ``part.opacity × stage.opacity[group]`` when the group is shown
   and the part not hidden, else 0, faded in from the previous stage's value over
-  :data:`FADE_S` with smoothstep;
+  ``meta["playback"]["fade_s"]`` (:data:`FADE_S`) with smoothstep;
 - camera keys of all stages form one track in absolute time; between two keys the
   camera moves with smoothstep easing (:func:`viz.scenes.cameras.interpolate_cameras`);
 - instrument keys are stage-local; between two keys the tip moves with smoothstep
@@ -29,11 +29,24 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from viz.scenes.cameras import Camera, ease_in_out, interpolate_cameras
+from viz.scenes.cameras import FRAME_MARGIN, VIEW_ANGLE_DEG, Camera, ease_in_out, interpolate_cameras
 from viz.scenes.instruments import pose_matrix
 
 FADE_S = 1.0
 """Opacity changes between stages fade over this time, s."""
+BITE_FADE = 0.04
+"""Share of the removal progress over which the browser shrinks a bite to its centre before
+its time ``t`` (:func:`visible_faces` drops it at ``t``)."""
+
+
+def playback_constants() -> dict:
+    """Every timing and camera constant a player needs, as the bundle's ``meta["playback"]``.
+
+    ``fade_s`` (s) and ``bite_fade`` (share of the removal) from this module,
+    ``view_angle_deg`` (vertical, degrees) and ``frame_margin`` (share of the half
+    screen kept free around a view's subjects) from :mod:`viz.scenes.cameras`.
+    """
+    return {"fade_s": FADE_S, "bite_fade": BITE_FADE, "view_angle_deg": VIEW_ANGLE_DEG, "frame_margin": FRAME_MARGIN}
 
 
 @dataclass(frozen=True)
@@ -163,7 +176,7 @@ def frame_at(meta: dict, t_s: float, data: bytes | None = None) -> Frame:
     state_a, state_b = stage["morph"]
     removal = (1 - u) * stage["removal"][0] + u * stage["removal"][1]
     glow = (1 - u) * (state_a == "stenosis") + u * (state_b == "stenosis")
-    fade = ease_in_out(local_t_s / FADE_S) if index > 0 else 1.0
+    fade = ease_in_out(local_t_s / meta["playback"]["fade_s"]) if index > 0 else 1.0
     previous = meta["stages"][index - 1] if index > 0 else stage
     opacity = {}
     for item in meta["parts"] + [i for i in meta["instruments"] if i["group"] == "body"]:

@@ -29,6 +29,22 @@ def shared_bundle():
     return load_bundle()
 
 
+@functools.lru_cache(maxsize=4)
+def shared_wire_bundle(lang: str):
+    """The shared bundle as the browser receives it in ``lang`` (:mod:`viz.web.wire`), encoded once per process."""
+    from viz.web.wire import encode_for_browser
+
+    return encode_for_browser(shared_bundle(), lang)
+
+
+def warm_shared_bundles() -> None:
+    """Load the shared bundle and encode it for every language before the first visitor."""
+    from viz.scenes.text import LANGUAGES
+
+    for lang in LANGUAGES:
+        shared_wire_bundle(lang)
+
+
 def structure_names(meta: dict) -> tuple[str, ...]:
     """Every part and instrument name in a bundle (valid ``focus`` values)."""
     return tuple(p["name"] for p in meta.get("parts", []) + meta.get("instruments", []))
@@ -53,12 +69,20 @@ def max_scan_bytes() -> int:
 
 
 def build_page(args: Mapping[str, Iterable], bundle=None) -> StoryPlayer:
-    """The session's player, filling the whole page."""
-    bundle = bundle or shared_bundle()
-    options = page_options(args, bundle.meta)
+    """The session's player, filling the whole page.
+
+    ``bundle`` (a :class:`~viz.scenes.bundle.SceneBundle`) replaces the shared one.
+    """
+    options = page_options(args, (bundle or shared_bundle()).meta)
+    if bundle is None:
+        wire = shared_wire_bundle(options.lang)
+    else:
+        from viz.web.wire import encode_for_browser
+
+        wire = encode_for_browser(bundle, options.lang)
     player = StoryPlayer(
-        meta=bundle.meta,
-        geometry=bundle.data,
+        meta=wire.meta,
+        geometry=wire.data,
         stage=options.stage,
         options={
             "mode": options.mode, "lang": options.lang, "view": options.view, "focus": options.focus,

@@ -1,11 +1,17 @@
 """The browser player as a Panel component.
 
-One :class:`StoryPlayer` per browser session. The scene bundle
-(``docs/CONTRACTS.md`` §3) is sent once, when the session opens: ``meta`` as
-JSON and ``geometry`` as one binary buffer. Everything that moves (morphing,
-tissue removal, instruments, camera flights, captions, metrics, the axial
-inset) is computed in the browser by the player script in
-``requestAnimationFrame``; the server only hears about stage changes.
+One :class:`StoryPlayer` per browser session. The scene bundle is sent once, when the
+session opens, in its wire encoding (:mod:`viz.web.wire`): ``meta`` as JSON and
+``geometry`` as one binary buffer of meshoptimizer-encoded meshes. Everything that moves
+(morphing, tissue removal, instruments, camera flights, captions, metrics, the axial
+inset) is computed in the browser by the player in ``requestAnimationFrame``; the server
+only hears about stage changes.
+
+The player's code is the ES modules under ``viz/web/js/`` (entry ``entry.js``), bundled
+with vtk.js and meshoptimizer's decoder by esbuild into the committed
+``viz/web/dist/player.bundle.js`` (``npm run build``); Panel serves that file as a
+cacheable URL (``_bundle``) and calls its ``render``. The standalone HTML export inlines
+the same file (:mod:`viz.export.html`).
 """
 
 from __future__ import annotations
@@ -16,17 +22,13 @@ import param
 from panel.custom import JSComponent
 
 WEB_DIR = pathlib.Path(__file__).parent
+PLAYER_BUNDLE = WEB_DIR / "dist" / "player.bundle.js"
 PLAYER_CSS = WEB_DIR / "player.css"
 
 
-def player_script() -> str:
-    """The player's ES module: ``viz/web/js/*.js`` joined in file-name order.
-
-    The parts share one module scope; the last one exports ``render`` (Panel)
-    and ``mountStandalone`` (the offline HTML export).
-    """
-    parts = sorted((WEB_DIR / "js").glob("*.js"))
-    return "\n".join(f"// ---- {p.name}\n{p.read_text(encoding='utf-8')}" for p in parts)
+def player_bundle() -> str:
+    """The bundled player (an ES module exporting ``render`` and ``mountStandalone``)."""
+    return PLAYER_BUNDLE.read_text(encoding="utf-8")
 
 
 def player_css() -> str:
@@ -37,13 +39,14 @@ def player_css() -> str:
 class StoryPlayer(JSComponent):
     """vtk.js scene + story timeline + captions, all driven client-side."""
 
-    meta = param.Dict(default={}, doc="Scene bundle JSON part (docs/CONTRACTS.md §3).")
-    geometry = param.Bytes(default=b"", doc="Scene bundle binary part: little-endian arrays.")
+    meta = param.Dict(default={}, doc="Scene bundle JSON part, wire encoding (viz.web.wire).")
+    geometry = param.Bytes(default=b"", doc="Scene bundle binary part: meshoptimizer-encoded meshes.")
     options = param.Dict(default={}, doc="Page options: mode, lang, view, focus, embed, autoplay, problems.")
     stage = param.String(default="healthy", doc="Current stage id; set by the browser as the story moves.")
     scan_status = param.List(default=["idle", ""], doc="Patient scan upload: [state, plain message].")
 
-    _esm = player_script()
+    _bundle = PLAYER_BUNDLE
+    _esm = PLAYER_BUNDLE
     _stylesheets = [player_css()]
 
     def __init__(self, **params):
@@ -67,4 +70,7 @@ class StoryPlayer(JSComponent):
         self.scan_status = [state, message]
 
     def _scan_bundle(self, bundle, scan) -> None:
-        self.param.update(meta=bundle.meta, geometry=bundle.data)
+        from viz.web.wire import encode_for_browser
+
+        wire = encode_for_browser(bundle, self.options["lang"])
+        self.param.update(meta=wire.meta, geometry=wire.data)

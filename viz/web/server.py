@@ -29,7 +29,7 @@ import panel as pn
 
 from viz.errors import UserError
 from viz.web.limits import APP_PATH, SessionGate, keep_addresses_out_of_logs, patterns, quiet_log
-from viz.web.page import PAGE_TITLE, serve_page, shared_bundle
+from viz.web.page import PAGE_TITLE, serve_page, warm_shared_bundles
 from viz.web.shutdown import GracefulStop, StopBeforeServing, say
 
 WEBSOCKET_COMPRESSION_LEVEL = 6
@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 
 def app_page():
     """Build the page for one session (what ``app.py`` serves); a failure shows one plain sentence."""
-    pn.extension("vtk", design=None, notifications=False)
+    pn.extension(design=None, notifications=False)
     pn.config.raw_css = ["html, body { margin: 0; height: 100%; overflow: hidden; }"]
     try:
         return serve_page()
@@ -103,7 +103,7 @@ def serve(port: int = 5006, address: str = "127.0.0.1", allow_websocket_origin: 
     stop = GracefulStop(gate, drain_s)
     stop.install_early()
     try:
-        shared_bundle()
+        warm_shared_bundles()
         keep_addresses_out_of_logs()
         pn.config.authorize_callback = gate.authorize
         try:
