@@ -128,3 +128,11 @@ def test_bundle_bytes_are_deterministic(anatomy):
     first, second = bundle_files(anatomy), bundle_files(anatomy)
     assert {name: hashlib.sha256(content).hexdigest() for name, content in first.items()} == \
         {name: hashlib.sha256(content).hexdigest() for name, content in second.items()}
+
+
+def test_every_view_subject_names_a_piece_of_the_bundle(meta):
+    """The player frames each view on its subjects; a subject it cannot find stops it (schema check)."""
+    names = {entry["name"] for entry in meta["parts"] + meta["instruments"]}
+    for view, subjects in meta["view_subjects"].items():
+        assert view in meta["views"]
+        assert subjects and set(subjects) <= names, f"view {view}: unknown subjects {set(subjects) - names}"

@@ -150,7 +150,7 @@ def view_subjects(anatomy) -> dict[str, tuple[str, ...]]:
         "axial": (*ligaments, "dural_sac"),
         "xray": around, "oblique": around,
         "closeup": ligaments[:1],
-        "skin": ("numbed_area",),
+        "skin": ("numbed_area_left",),  # the skin view looks at the left entry (incision_point_mm)
     }
 
 
