@@ -16,7 +16,7 @@ from viz.models.constants import DURAL_SAC_WALL_GAP_MM, ROOTLET_DIAMETER_MM
 from viz.models.fat import epidural_fat
 from viz.models.geometry import SurfaceProbe, decimate, make_mesh, sweep_tube
 from viz.models.levels import build_levels, canal_centreline
-from viz.models.decompression import ROOT_CLEARANCE_MM, decompress_level
+from viz.models.decompression import ROOT_CLEARANCE_MM, decompress_level, remnant_positions
 from viz.models.nerve_roots import (BONE_GAP_MM, TISSUE_GAP_MM, Tissue, contact_push, deform_root, inflate_root,
                                     root_path, root_radius_mm)
 from viz.models.soft_tissue import cauda_equina, disc, dural_sac
@@ -262,6 +262,8 @@ def assemble(lod: str, severity: dict[str, float]) -> Anatomy:
                 target = states[state][name].ligament_amount
                 positions[state] = ligament.remap(level, side, vertices, amount, target)
             keep = offsets[1]
+            if mine:
+                positions["decompressed"][:keep] = remnant_positions(level, side, vertices[:keep], amount)
             positions["decompressed"][keep:] = positions["stenosis"][keep:]
             entries = [(p, offsets[i + 1], offsets[i + 2]) for i, p in enumerate(mine)]
             part_name = f"ligamentum_flavum_{name}_{side}"

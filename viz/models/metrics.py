@@ -13,7 +13,10 @@ would read.
   absolute, 10-12 mm relative stenosis).
 - ``lf_thickness_mm``: largest thickness of each ligamentum flavum measured
   perpendicular to it (along its axial-plane normal), counting all ligament
-  tissue on the line [3]_.
+  tissue on the line [3]_. Once MILD has removed tissue from a side, the
+  residual thickness where it was removed: the largest thickness left on the
+  lines that cross the floor of the removal (where at least
+  ``REMOVAL_FLOOR_SHARE`` of the deepest removal was cut away).
 - ``schizas_grade``: from the fraction of the sac's section filled by
   rootlets and the posterior epidural fat left behind the sac [4]_:
   A below ``ROOTLET_FRACTION_A``, B below ``ROOTLET_FRACTION_B``, otherwise
@@ -50,10 +53,16 @@ PARAMEDIAN_MM = 1.5
 THICKNESS_RAYS = 60
 """Lines per side used to find the ligament's maximal thickness."""
 
+REMOVAL_FLOOR_SHARE = 0.75
+"""Lines on which at least this share of the deepest removed length was cut away
+measure the residual ligament thickness after MILD."""
 
-def _section(anatomy, positions, name, level, progress):
+
+def _section(anatomy, positions, name, level, progress, removed=False):
+    """Section of part ``name`` in the level's mid-disc plane: LPS segments and their
+    level-frame ``(k, 2, 2)`` copy; of its bites gone at ``progress`` when ``removed``."""
     part = anatomy.parts[name]
-    faces = part.kept_faces(progress)
+    faces = part.removed_faces(progress) if removed else part.kept_faces(progress)
     seg = oriented_section(np.asarray(positions[name], float), faces, level.origin_mm, level.frame[2])
     if len(seg) == 0:
         return seg, np.zeros((0, 2, 2))
@@ -68,6 +77,23 @@ def _inside_lengths(hits: list[np.ndarray]) -> np.ndarray:
         pairs = h[: len(h) // 2 * 2].reshape(-1, 2)
         out.append(float(np.sum(pairs[:, 1] - pairs[:, 0])) if len(pairs) else 0.0)
     return np.array(out)
+
+
+def _ligament_thickness_mm(anatomy, positions, level, progress, side) -> float:
+    """Largest ligament thickness on the measuring lines of one side; after removal,
+    on the lines crossing the floor of the removed tissue only (module docstring)."""
+    name = f"ligamentum_flavum_{level.name}_{side}"
+    sign = 1.0 if side == "left" else -1.0
+    points, normals = ligament.curve_frame(level, np.linspace(0.0, 1.0, THICKNESS_RAYS))
+    sections = [_section(anatomy, positions, name, level, progress, removed)[1] for removed in (False, True)]
+    tissue, removed = ([float(_inside_lengths(ray_hits_2d(flat, point - 20.0 * normal, normal[None]))[0])
+                        if len(flat) else 0.0
+                        for point, normal in zip(points * [sign, 1.0], normals * [sign, 1.0])]
+                       for flat in sections)
+    tissue, removed = np.array(tissue), np.array(removed)
+    if removed.max() <= 0.0:
+        return float(tissue.max())
+    return float(tissue[removed >= REMOVAL_FLOOR_SHARE * removed.max()].max())
 
 
 def _level_metrics(anatomy, positions, level, progress):
@@ -87,15 +113,8 @@ def _level_metrics(anatomy, positions, level, progress):
         ahead = ray_hits_2d(back, start, np.array([[0.0, 1.0]]))[0]
         behind = ray_hits_2d(front, start, np.array([[0.0, -1.0]]))[0]
         depths.append((ahead[0] if len(ahead) else np.nan) + (behind[0] if len(behind) else np.nan))
-    thickness = {}
-    for side, sign in (("left", 1.0), ("right", -1.0)):
-        _, flat = _section(anatomy, positions, f"ligamentum_flavum_{level.name}_{side}", level, progress)
-        points, normals = ligament.curve_frame(level, np.linspace(0.0, 1.0, THICKNESS_RAYS))
-        best = 0.0
-        for point, normal in zip(points * [sign, 1.0], normals * [sign, 1.0]):
-            hits = ray_hits_2d(flat, point - 20.0 * normal, normal[None])
-            best = max(best, float(_inside_lengths(hits)[0]))
-        thickness[side] = round(best, 2)
+    thickness = {side: round(_ligament_thickness_mm(anatomy, positions, level, progress, side), 2)
+                 for side in ("left", "right")}
     rootlets, _ = _section(anatomy, positions, "cauda_equina", level, progress)
     fat, _ = _section(anatomy, positions, f"epidural_fat_{level.name}", level, progress)
     share = section_area_mm2(rootlets, level.frame[2]) / csa if csa > 0 else 1.0

@@ -32,8 +32,9 @@ from viz.models.landmarks import VertebraLandmarks
 from viz.models.levels import Level, canal_radius_mm
 
 LIGAMENT_RELAXED = 0.0
-"""Thickening left in the remnant after MILD: the thin layer left in front falls
-back to the healthy front surface once the core behind it is gone [2]_."""
+"""Thickening of the ligament's front surface after MILD: the thin layer left in front
+falls back to the healthy front surface once the bulk behind it is gone [2]_ (the
+layer keeps its thickness: :func:`viz.models.decompression.remnant_positions`)."""
 
 FACET_SQUEEZE = 0.3
 """Share of the facet growth that narrows the dural sac sideways (most of it
