@@ -43,6 +43,19 @@ narrows the lateral recesses and foramina instead)."""
 LEVEL_REACH_MM = 9.0
 """Axial half-width (Gaussian sigma) of the disc bulge and facet squeeze around mid-disc."""
 
+CROWDED_AREA_SHARE = (0.75, 0.5)
+"""Dural sac section area (share of its healthy area at the same height) below which the
+rootlets begin to be pressed together, and at which they form one mass (no fluid left
+between them: Schizas grade C or D [1]_)."""
+
+PRESSED_ROOTLET_SCALE = 2.5
+"""Radius of a rootlet pressed into the mass, before the squeeze, relative to its own:
+the pressed rootlets are drawn as overlapping, flattened tubes filling the squeezed sac."""
+
+PRESSED_INSIDE_SHARE = 0.95
+"""Pressed rootlets stay within this share of the healthy sac's radius before the squeeze,
+so after it they stay inside the squeezed sac."""
+
 
 @dataclass(frozen=True)
 class LevelState:
@@ -151,6 +164,62 @@ def sac_map(points: np.ndarray, centres: np.ndarray, semi_axes: np.ndarray, leve
     return out
 
 
+def rootlet_positions(tube, levels: dict[str, Level], states: dict[str, LevelState], area_share: np.ndarray,
+                      centre_shift_mm: np.ndarray) -> np.ndarray:
+    """The cauda equina's rootlets in one state.
+
+    Each rootlet ring keeps its size and its place in the layout, which follows the sac's
+    section: it moves with the section's centre and shrinks about it with the square root
+    of the section's area, so the rootlets draw together without shrinking. Where the
+    section has shrunk below ``CROWDED_AREA_SHARE`` of its healthy area, the rootlets are
+    pressed into one mass: widened ``PRESSED_ROOTLET_SCALE`` times (within
+    ``PRESSED_INSIDE_SHARE`` of the healthy sac) and squeezed with the sac point by point
+    (:func:`sac_map`), so they overlap and fill what is left of it.
+
+    Parameters
+    ----------
+    tube : viz.models.soft_tissue.Tube
+        The healthy rootlets (anchors: ring centres; centres, semi-axes: the sac's).
+    levels, states : dict
+        Level frames and this state's :class:`LevelState` per level.
+    area_share : (n,) float
+        Per vertex: the sac's section area in this state over its healthy area, at the
+        height of the vertex's ring.
+    centre_shift_mm : (n, 3) float
+        Per vertex: how far the centre of that section has moved from its healthy place.
+
+    Returns
+    -------
+    (n, 3) float
+        Rootlet vertices in this state, LPS mm.
+    """
+    share = np.clip(np.asarray(area_share, float), 0.0, 1.0)
+    anchors = tube.centres + centre_shift_mm + np.sqrt(share)[:, None] * (tube.anchors - tube.centres)
+    rigid = tube.vertices + (anchors - tube.anchors)
+    start, full = CROWDED_AREA_SHARE
+    weight = np.clip((start - share) / (start - full), 0.0, 1.0)
+    if not weight.any():
+        return rigid
+    pressed = _inside_sac(tube.anchors + PRESSED_ROOTLET_SCALE * (tube.vertices - tube.anchors), tube.centres,
+                          tube.semi_axes, PRESSED_INSIDE_SHARE)
+    pressed = sac_map(pressed, tube.centres, tube.semi_axes, levels, states)
+    return rigid + weight[:, None] * (pressed - rigid)
+
+
+def _inside_sac(points: np.ndarray, centres: np.ndarray, semi_axes: np.ndarray, share: float) -> np.ndarray:
+    """Pull points lying beyond ``share`` of the healthy sac ellipse's radius back onto it.
+
+    The ellipse of each point lies in the plane through its ring centre across the sac's
+    axis; its half-width is along LPS x and its half-depth across both.
+    """
+    offset = points - centres
+    across = offset[:, 0]
+    depth = np.linalg.norm(offset[:, 1:], axis=1)
+    reach = np.sqrt((across / semi_axes[:, 0]) ** 2 + (depth / semi_axes[:, 1]) ** 2)
+    scale = np.minimum(1.0, share / np.maximum(reach, 1e-9))
+    return centres + offset * scale[:, None]
+
+
 def disc_bulge(vertices: np.ndarray, level: Level, state: LevelState) -> np.ndarray:
     """Push the back of a disc into the canal by ``state.disc_bulge_mm`` at mid-height."""
     if state.disc_bulge_mm == 0:
@@ -188,6 +257,23 @@ def facet_joints(upper: VertebraLandmarks, lower: VertebraLandmarks) -> np.ndarr
     """Centres of the two facet joints between ``upper`` and ``lower``, ``(2, 3)`` LPS mm:
     midway between the lower bone's superior and the upper bone's inferior articular tips."""
     return 0.5 * (upper.inferior_facets_mm + lower.superior_facets_mm)
+
+
+def keep_within(points: np.ndarray, centres: np.ndarray, container, clearance_mm: float,
+                steps: int = 20) -> np.ndarray:
+    """Pull points lying outside (or within ``clearance_mm`` of the wall of) a closed
+    ``container`` mesh 5 % closer to their centres, up to ``steps`` times: the rootlets
+    stay inside the dural sac where bone has pushed its wall in (:func:`keep_clear`)."""
+    probe = SurfaceProbe([container])
+    out = np.array(points, float)
+    todo = np.arange(len(out))
+    for _ in range(steps):
+        touching = probe.signed_mm(out[todo]) > -clearance_mm
+        if not touching.any():
+            break
+        todo = todo[touching]
+        out[todo] = centres[todo] + (out[todo] - centres[todo]) * 0.95
+    return out
 
 
 def keep_clear(points: np.ndarray, centres: np.ndarray, meshes: list, clearance_mm: float,
