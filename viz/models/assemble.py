@@ -222,18 +222,17 @@ def assemble(lod: str, severity: dict[str, float]) -> Anatomy:
     ligaments, cuts, pieces_by_level = {}, {}, {}
     for name, level in levels.items():
         amount = severity[name]
-        slabs = {side: ligament.slab_mesh(level, side, amount, detail["ligament_cells"])
-                 for side in ("left", "right")}
         if amount > 0:
-            remains, bone_remains, pieces = decompress_level(level, slabs, meshes[level.upper], amount,
-                                                             detail["bite_cells"],
+            remains, bone_remains, pieces = decompress_level(level, detail["ligament_cells"], meshes[level.upper],
+                                                             amount, detail["bite_cells"],
                                                              _root_guards(roots, level, detail["root_ring"]))
             bone_pieces = [p for p in pieces if p.tissue == "bone"]
             cuts[level.upper] = (bone_remains, bone_pieces)
             pieces_by_level[name] = pieces
             ligaments[name] = (remains, [p for p in pieces if p.tissue == "ligament"])
         else:
-            ligaments[name] = ({side: slabs[side] for side in slabs}, [])
+            ligaments[name] = ({side: ligament.slab_mesh(level, side, amount, detail["ligament_cells"])
+                                for side in ("left", "right")}, [])
 
     order = {}
     for name, pieces in pieces_by_level.items():

@@ -51,12 +51,9 @@ POSTERIOR_KEEP = 0.10
 """Depth (fraction) of the posterior skin taken with each side's first bite."""
 
 POSTERIOR_REACH = 0.3
-"""How far behind the ligament's posterior surface the cut boxes start (fraction of
-the depth), so they cut through it cleanly."""
+"""How far behind the top of what is left under the skin the core sectors start (fraction
+of the depth), so they cut through it cleanly."""
 
-SKIN_OVERHANG = 0.05
-"""How far (in s and w) the box cutting the posterior skin reaches past the ligament's
-edges, so the skin's rim is the ligament's own edge (no cut line on its back)."""
 
 ANTERIOR_KEEP = 0.15
 """Fraction of the ligament's depth left in front, shielding the dural sac."""
@@ -217,22 +214,24 @@ def _lamina_bite(bone: trimesh.Trimesh, level: Level, side: str) -> manifold3d.M
     return to_manifold(bone) ^ tip.transform(_along(direction, dock - direction * 1.0))
 
 
-def decompress_level(level: Level, ligaments: dict[str, trimesh.Trimesh], upper_bone: trimesh.Trimesh,
+def decompress_level(level: Level, ligament_cells: tuple[int, int, int], upper_bone: trimesh.Trimesh,
                      amount: float, counts: tuple[int, int, int], keep_out: list[trimesh.Trimesh] = ()):
     """Cut the bites out of one level's stenotic ligaments and upper lamina.
 
     Parameters
     ----------
     level : Level
-    ligaments : dict
-        ``"left"``/``"right"`` -> stenotic ligament mesh (closed).
+    ligament_cells : (3,) int
+        Grid cells (along s, w and depth) of the stenotic ligament slabs
+        (:func:`viz.models.ligament.slab_mesh`). Each is built as its posterior skin and
+        the rest, two slabs meeting on one grid, so before removal the ligament's back
+        and edges show no cut.
     upper_bone : trimesh.Trimesh
         The upper vertebra (closed), for the lamina trim.
     amount : float
         The level's ligament thickening (its severity).
     counts : (3,) int
-        Grid cells of each core sector (the posterior skin's box has as many along s
-        as all sectors together, twice as many along w).
+        Grid cells of each core sector.
     keep_out : list of trimesh.Trimesh, default: none
         Closed solids no bite may enter (the nerve roots, inflated by
         ``ROOT_CLEARANCE_MM``, in every state).
@@ -254,13 +253,11 @@ def decompress_level(level: Level, ligaments: dict[str, trimesh.Trimesh], upper_
         trim = _lamina_bite(upper_bone, level, side)
         bone = bone - trim
         pieces.append(Piece(from_manifold(trim), side, "bone"))
-        solid = to_manifold(ligaments[side])
-        skin_cells = (BITES_PER_SIDE * counts[0], 2 * counts[1], 1)
-        skin_box = ligament.slab_mesh(level, side, amount, skin_cells, s_range=(-0.02, 1.0 + SKIN_OVERHANG),
-                                      w_range=(-SKIN_OVERHANG, 1.0 + SKIN_OVERHANG),
-                                      d_range=(-POSTERIOR_REACH, POSTERIOR_KEEP))
-        skin = (solid ^ to_manifold(skin_box)) - guard
-        solid = solid - skin
+        skin = to_manifold(ligament.slab_mesh(level, side, amount, (*ligament_cells[:2], 1),
+                                              d_range=(0.0, POSTERIOR_KEEP)))
+        if (skin ^ guard).volume() > 0.0:
+            skin = skin - guard
+        solid = to_manifold(ligament.slab_mesh(level, side, amount, ligament_cells, d_range=(POSTERIOR_KEEP, 1.0)))
         reach = _reach(level, side)
         for k in range(BITES_PER_SIDE):
             core = ligament.slab_mesh(level, side, amount, counts, s_range=(edges[k + 1], edges[k]),

@@ -4,8 +4,8 @@ Frame and units: millimetres; LPS+ (+x toward the patient's left, +y
 posterior, +z superior).
 
 At a stenotic level (severity 0..1) the ligamentum flavum thickens and
-buckles into the canal (:mod:`viz.models.ligament`), the disc bulges
-backward, the articular processes enlarge, and the dural sac is squeezed into
+buckles into the canal (:mod:`viz.models.ligament`), the disc bulges all
+round and most backward, the articular processes enlarge, and the dural sac is squeezed into
 the space that is left: each point of the sac moves along the ray from its
 ring centre so the sac never crosses the canal wall (disc behind, ligament,
 facets) and keeps a thin clearance. Rootlets follow the same map at their
@@ -17,6 +17,9 @@ References
 ----------
 .. [1] Schizas C et al. Spine 2010;35(21):1919-1924. https://doi.org/10.1097/BRS.0b013e3181d359bd
 .. [2] Deer TR et al. Pain Pract 2019;19(3):250-274. https://doi.org/10.1111/papr.12744
+.. [3] Fardon DF et al. Lumbar disc nomenclature: version 2.0. Spine J 2014;14(11):2525-2545.
+   https://doi.org/10.1016/j.spinee.2014.04.022 (bulging: disc tissue extending beyond the
+   ring apophyses over more than 25 % of the circumference, usually less than 3 mm).
 """
 
 from __future__ import annotations
@@ -39,6 +42,16 @@ layer keeps its thickness: :func:`viz.models.decompression.remnant_positions`)."
 FACET_SQUEEZE = 0.3
 """Share of the facet growth that narrows the dural sac sideways (most of it
 narrows the lateral recesses and foramina instead)."""
+
+DISC_BULGE_ALL_ROUND = 0.5
+"""Share of the disc's backward bulge with which it bulges in front and at the sides
+(1.5 mm at severity 1: a bulge extends all round beyond the ring apophyses, typically
+under 3 mm [3]_)."""
+
+FACET_GROWTH_REACH_MM = (5.0, 11.0)
+"""Distance from a facet joint's centre within which the articular processes grow by the
+full ``facet_growth_mm``, and at which the growth has faded out: the processes enlarge
+as a whole (facet hypertrophy), not only at the joint line."""
 
 LEVEL_REACH_MM = 9.0
 """Axial half-width (Gaussian sigma) of the disc bulge and facet squeeze around mid-disc."""
@@ -221,7 +234,9 @@ def _inside_sac(points: np.ndarray, centres: np.ndarray, semi_axes: np.ndarray, 
 
 
 def disc_bulge(vertices: np.ndarray, level: Level, state: LevelState) -> np.ndarray:
-    """Push the back of a disc into the canal by ``state.disc_bulge_mm`` at mid-height."""
+    """Bulge a disc's wall outward at mid-height: by ``state.disc_bulge_mm`` at its back, into
+    the canal, and by ``DISC_BULGE_ALL_ROUND`` of that in front and at the sides (a
+    degenerated disc bulges all round beyond the vertebral margins, most at the back)."""
     if state.disc_bulge_mm == 0:
         return np.array(vertices, float)
     local = level.local(vertices)
@@ -230,12 +245,14 @@ def disc_bulge(vertices: np.ndarray, level: Level, state: LevelState) -> np.ndar
     angle = np.arctan2(rel[:, 1], rel[:, 0])
     behind = np.clip(np.sin(angle), 0.0, 1.0) ** 2
     height = np.exp(-0.5 * (rel[:, 2] / 3.0) ** 2)
-    local[:, 1] += state.disc_bulge_mm * behind * height
+    outward = np.stack([np.cos(angle), np.sin(angle)], axis=1)
+    reach = state.disc_bulge_mm * (DISC_BULGE_ALL_ROUND + (1.0 - DISC_BULGE_ALL_ROUND) * behind) * height
+    local[:, :2] += outward * reach[:, None]
     return level.world(local)
 
 
 def facet_growth(vertices: np.ndarray, normals: np.ndarray, joints_mm: np.ndarray,
-                 growth_mm: float, radius_mm: float = 9.0) -> np.ndarray:
+                 growth_mm: float) -> np.ndarray:
     """Enlarge bone around facet joints: move vertices outward along their normals.
 
     Parameters
@@ -244,12 +261,15 @@ def facet_growth(vertices: np.ndarray, normals: np.ndarray, joints_mm: np.ndarra
     joints_mm : (k, 3) float
         Facet joint centres.
     growth_mm : float
-        Displacement at a joint centre, fading to zero at ``radius_mm``.
+        Displacement within the inner ``FACET_GROWTH_REACH_MM`` of a joint centre, fading
+        smoothly to zero at the outer one.
     """
     if growth_mm == 0:
         return np.array(vertices, float)
     distance = np.min(np.linalg.norm(vertices[:, None] - joints_mm[None], axis=2), axis=1)
-    fade = np.clip(1.0 - (distance / radius_mm) ** 2, 0.0, 1.0) ** 2
+    inner, outer = FACET_GROWTH_REACH_MM
+    u = np.clip((distance - inner) / (outer - inner), 0.0, 1.0)
+    fade = 1.0 - u * u * (3.0 - 2.0 * u)
     return vertices + normals * (growth_mm * fade)[:, None]
 
 

@@ -26,7 +26,7 @@ import trimesh
 from viz.errors import UserError
 from viz.scenes import xray
 from viz.scenes.body import BODY_COLORS, body_meshes
-from viz.scenes.cameras import camera_views
+from viz.scenes.cameras import CUT_CAPS, camera_views
 from viz.scenes.landmarks import anatomy_landmarks, focus_level
 from viz.scenes.instruments import (incision_point_mm, instrument_meshes, instrument_tracks, needle_target,
                                    portal_docks, pose_matrix)
@@ -160,9 +160,14 @@ def _stage_entries(anatomy, tracks, extras: dict[str, np.ndarray], canal_mm, lev
 
 
 def _hotspot_position(anatomy, name: str, state: str, extras: dict[str, np.ndarray], canal_mm) -> np.ndarray:
+    """Where a hotspot on ``name`` sits: a body piece's or instrument's place, a disc's point
+    nearest the canal in its mid-disc plane (its back, where it bulges), a long part's point
+    nearest the canal at the treated level, else the part's centre; in ``state``, LPS mm."""
     if name in extras:
         return extras[name]
     points = anatomy.parts[name].positions_mm[state]
+    if name in anatomy.levels:
+        return points[np.argmin(np.linalg.norm(points - anatomy.levels[name].origin_mm, axis=1))]
     if np.ptp(points[:, 2]) > 60.0:
         nearest = np.argmin(np.linalg.norm(points - canal_mm, axis=1) + 2.0 * np.abs(points[:, 2] - canal_mm[2]))
         return points[nearest]
@@ -245,6 +250,7 @@ def build_bundle(anatomy, compute_metrics=None) -> SceneBundle:
         "pinch_color": PINCH_COLOR,
         "parts": parts, "instruments": instruments,
         "views": {name: camera.to_json() for name, camera in views.items()},
+        "cut_caps": CUT_CAPS,
         "stages": stages,
         "images": _xray_images(anatomy, views, meshes, tracks, dye),
         "metrics": _metric_samples(anatomy, compute_metrics),
