@@ -74,7 +74,7 @@ def test_ligament_bites_lie_inside_the_ligament_and_show_only_its_back(anatomy):
             assert signed.max() < 0.01, (side, bite.order)
             surface = points[signed > -0.1]
             depth = ligament.local_to_param(level, side, level.local(surface), 1.0)[:, 2]
-            assert (depth <= POSTERIOR_KEEP + 0.03).all(), (side, bite.order)
+            assert (depth <= POSTERIOR_KEEP + 0.05).all(), (side, bite.order)
             on_back += len(surface)
         assert on_back > 50, side
 

@@ -8,13 +8,14 @@ lamina, a bone sculptor first trims a little lamina, then a tissue sculptor
 removes the thickened ligamentum flavum in bites, working lateral to medial,
 on the left side and then on the right [1]_. Each bite is the boolean
 intersection (manifold3d) of the stenotic ligament with what the tools reach
-from the portal and with one lateral-to-medial sector of the ligament. The
-tools work from behind: the first bite of each side also takes the ligament's
-posterior skin (``POSTERIOR_KEEP`` of its depth, over its whole back), so what
-is removed opens toward the portal, as a trough, while before removal the
-ligament's back shows no cut. The core stops short of the ligament's front surface (``ANTERIOR_KEEP``), so a thin
-layer always stays between the tools and the dural sac, which is never
-entered (the epidurogram shows its edge) [1]_ [2]_. Nor are the nerve
+from the portal and with one lateral-to-medial sector of the ligament's core.
+The tools work from behind: the first bite of each side also takes the
+ligament's posterior skin (``POSTERIOR_KEEP`` of its depth over its whole back;
+the ligament is built as that skin and the rest, meeting on one grid, so before
+removal its back shows no cut), and what is removed opens toward the portal, as
+a trough. The core stops short of the ligament's front surface
+(``ANTERIOR_KEEP``), so a thin layer always stays between the tools and the
+dural sac, which is never entered (the epidurogram shows its edge) [1]_ [2]_. Nor are the nerve
 roots: the contrast also fills their sleeves, and no bite comes within
 ``ROOT_CLEARANCE_MM`` of where a root lies in any state, so a root pushed
 aside by the thickened ligament can return without meeting tissue not yet
@@ -53,7 +54,6 @@ POSTERIOR_KEEP = 0.10
 POSTERIOR_REACH = 0.3
 """How far behind the top of what is left under the skin the core sectors start (fraction
 of the depth), so they cut through it cleanly."""
-
 
 ANTERIOR_KEEP = 0.15
 """Fraction of the ligament's depth left in front, shielding the dural sac."""
@@ -95,6 +95,9 @@ CORE_FRONT_DEPTH = 1.0 - ANTERIOR_KEEP - CORE_CHORD_MARGIN
 
 REMNANT_MAX_SHARE = 0.9
 """The front layer kept after MILD is never more than this share of the healthy thickness."""
+
+SLIVER_MM3 = 0.5
+"""Pieces of a cut smaller than this are slivers between coincident cut surfaces, dropped."""
 
 
 @dataclass(frozen=True)
@@ -147,10 +150,6 @@ def remnant_positions(level: Level, side: str, points_mm: np.ndarray, amount: fl
     squeezed = layer + (behind_front - layer) * (healthy - layer) / np.maximum(stenotic - layer, 1e-9)
     after = np.where(behind_front <= layer, behind_front, squeezed)
     return level.world(ligament.param_to_local(level, side, s, w, 1.0 - after / healthy, 0.0))
-
-
-SLIVER_MM3 = 0.5
-"""Pieces of a cut smaller than this are slivers between coincident cut surfaces, dropped."""
 
 
 def _without_slivers(solid: manifold3d.Manifold) -> manifold3d.Manifold:

@@ -119,10 +119,17 @@ def disc(upper: VertebraLandmarks, lower: VertebraLandmarks, rings: int,
 def _on_endplate(points: np.ndarray, middle: np.ndarray, outward: np.ndarray, bone: trimesh.Trimesh) -> np.ndarray:
     """Move points of a disc face along ``outward`` to ``ENDPLATE_GAP_MM`` short of the
     bone: the first bone surface met going ``outward`` from the disc's mid-height; points
-    whose line misses the bone, or meets it farther than ``ENDPLATE_REACH_MM``, stay."""
+    whose line misses the bone, or meets it farther than ``ENDPLATE_REACH_MM``, stay. Only
+    the bone's triangles around the face (within that reach) are searched."""
     flat = points.reshape(-1, 3)
     starts = flat - ((flat - middle) @ outward)[:, None] * outward
-    hits, rays, _ = bone.ray.intersects_location(starts, np.tile(outward, (len(flat), 1)), multiple_hits=False)
+    low = np.minimum(starts, flat).min(axis=0) - ENDPLATE_REACH_MM
+    high = np.maximum(starts, flat).max(axis=0) + ENDPLATE_REACH_MM
+    near = np.flatnonzero(((bone.triangles >= low) & (bone.triangles <= high)).all(axis=(1, 2)))
+    if len(near) == 0:
+        return points
+    endplate = trimesh.Trimesh(bone.vertices, bone.faces[near], process=False)
+    hits, rays, _ = endplate.ray.intersects_location(starts, np.tile(outward, (len(flat), 1)), multiple_hits=False)
     moved = flat.copy()
     target = hits - ENDPLATE_GAP_MM * outward
     near = np.linalg.norm(target - flat[rays], axis=1) <= ENDPLATE_REACH_MM
