@@ -10,7 +10,10 @@ so its section by the plane is a set of closed outlines, which VTK strips into l
 and triangulates (holes included). The cap is unlit. Each group's cap is lifted a hair
 toward the viewer by its rank, so where caps of overlapping parts coincide the one that
 belongs in front is drawn. The back faces of a cut part, seen through the cut beyond a
-see-through cap, are painted flat in the same colour.
+see-through cap, are painted flat in the same colour. The nerves (:data:`BACK_FACE_ONLY`)
+get no triangulated cap: they are thin tubes, and in stenosis the rootlets are pressed
+into overlapping outlines that have no well-defined fill (VTK's contour triangulator
+does not finish on them); their cut shows through their back faces, painted flat.
 
 References
 ----------
@@ -27,6 +30,9 @@ from viz.scenes.cameras import CUT_CAPS
 CAP_LIFT_MM = 0.02
 """Lift of a cap toward the viewer per rank, mm (the depth buffer resolves ≈0.003 mm at
 the views' distances)."""
+
+BACK_FACE_ONLY = ("nerve",)
+"""Groups whose cut is shown by flat back faces only, without a triangulated cap."""
 
 OUTLINE_SHADE = 0.6
 """Outline colour as a share of the part's colour."""
@@ -122,7 +128,7 @@ class SectionCap:
         cap_opacity = opacity if self.group in CUT_CAPS["see_through"] else 1.0
         _flat(self.cap.GetProperty(), self.rgb, cap_opacity)
         self.back.SetOpacity(cap_opacity)
-        self.cap.SetVisibility(on)
+        self.cap.SetVisibility(on and self.group not in BACK_FACE_ONLY)
         self.outline.SetVisibility(on and self.group in CUT_CAPS["outlined"])
         if on:
             part.SetBackfaceProperty(self.back)
