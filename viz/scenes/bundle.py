@@ -162,7 +162,8 @@ def _stage_entries(anatomy, tracks, extras: dict[str, np.ndarray], canal_mm, lev
 def _hotspot_position(anatomy, name: str, state: str, extras: dict[str, np.ndarray], canal_mm) -> np.ndarray:
     """Where a hotspot on ``name`` sits: a body piece's or instrument's place, a disc's point
     nearest the canal in its mid-disc plane (its back, where it bulges), a long part's point
-    nearest the canal at the treated level, else the part's centre; in ``state``, LPS mm."""
+    nearest ``canal_mm`` (the canal 1 mm under the middle of the treated level's disc, just
+    below the axial cut), else the part's centre; in ``state``, LPS mm."""
     if name in extras:
         return extras[name]
     points = anatomy.parts[name].positions_mm[state]
@@ -242,7 +243,7 @@ def build_bundle(anatomy, compute_metrics=None) -> SceneBundle:
     extras = {name: np.asarray(mesh.bounds).mean(axis=0) for name, mesh in body.items()}
     extras.update(torso=entry + [0.0, 0.0, UPPER_BACK_MM], numbed_area=entry, incision=entry, bandage=entry,
                   portal=portal_docks(anatomy)["left"][0])
-    stages = _stage_entries(anatomy, tracks, extras, marks["canal_mm"], level)
+    stages = _stage_entries(anatomy, tracks, extras, marks["canal_at_disc_mm"] - marks["disc_axis"], level)
     points = np.concatenate([p.positions_mm["healthy"] for p in anatomy.parts.values()])
     meta = {
         "version": 1, "units": "mm", "frame": "LPS", "states": ["healthy", "stenosis", "decompressed"],
