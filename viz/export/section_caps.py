@@ -10,10 +10,10 @@ so its section by the plane is a set of closed outlines, which VTK strips into l
 and triangulates (holes included). The cap is unlit. Each group's cap is lifted a hair
 toward the viewer by its rank, so where caps of overlapping parts coincide the one that
 belongs in front is drawn. The back faces of a cut part, seen through the cut beyond a
-see-through cap, are painted flat in the same colour. The nerves (:data:`BACK_FACE_ONLY`)
-get no triangulated cap: they are thin tubes, and in stenosis the rootlets are pressed
-into overlapping outlines that have no well-defined fill (VTK's contour triangulator
-does not finish on them); their cut shows through their back faces, painted flat.
+see-through cap, are painted flat in the same colour. A nerve's section has no holes,
+and in stenosis the rootlets are pressed into overlapping outlines, which VTK's contour
+triangulator (it pairs outer outlines with holes) does not finish on: the nerves
+(:data:`EACH_OUTLINE_FILLED`) have each outline filled on its own instead.
 
 References
 ----------
@@ -31,8 +31,8 @@ CAP_LIFT_MM = 0.02
 """Lift of a cap toward the viewer per rank, mm (the depth buffer resolves ≈0.003 mm at
 the views' distances)."""
 
-BACK_FACE_ONLY = ("nerve",)
-"""Groups whose cut is shown by flat back faces only, without a triangulated cap."""
+EACH_OUTLINE_FILLED = ("nerve",)
+"""Groups whose cap fills each outline of the section on its own (no holes)."""
 
 OUTLINE_SHADE = 0.6
 """Outline colour as a share of the part's colour."""
@@ -50,6 +50,14 @@ def _flat(prop: vtk.vtkProperty, rgb, opacity: float) -> vtk.vtkProperty:
     prop.SetSpecular(0.0)
     prop.SetOpacity(opacity)
     return prop
+
+
+def _outlines_as_polygons(step: vtk.vtkProgrammableFilter) -> None:
+    """Turn each closed polyline of the step's input into one polygon of its output."""
+    source, target = step.GetPolyDataInput(), step.GetPolyDataOutput()
+    target.SetPoints(source.GetPoints())
+    target.GetPointData().PassData(source.GetPointData())
+    target.SetPolys(source.GetLines())
 
 
 class SectionCap:
@@ -78,8 +86,15 @@ class SectionCap:
         stripper = vtk.vtkStripper()
         stripper.SetInputConnection(self.cutter.GetOutputPort())
         stripper.JoinContiguousSegmentsOn()
-        triangulator = vtk.vtkContourTriangulator()
-        triangulator.SetInputConnection(stripper.GetOutputPort())
+        if group in EACH_OUTLINE_FILLED:
+            outlines = vtk.vtkProgrammableFilter()
+            outlines.SetInputConnection(stripper.GetOutputPort())
+            outlines.SetExecuteMethod(lambda: _outlines_as_polygons(outlines))
+            triangulator = vtk.vtkTriangleFilter()
+            triangulator.SetInputConnection(outlines.GetOutputPort())
+        else:
+            triangulator = vtk.vtkContourTriangulator()
+            triangulator.SetInputConnection(stripper.GetOutputPort())
         self.cap = self._actor(triangulator.GetOutputPort(), scalars)
         self.outline = self._actor(stripper.GetOutputPort(), False)
         _flat(self.outline.GetProperty(), OUTLINE_SHADE * self.rgb, 1.0)
@@ -128,7 +143,7 @@ class SectionCap:
         cap_opacity = opacity if self.group in CUT_CAPS["see_through"] else 1.0
         _flat(self.cap.GetProperty(), self.rgb, cap_opacity)
         self.back.SetOpacity(cap_opacity)
-        self.cap.SetVisibility(on and self.group not in BACK_FACE_ONLY)
+        self.cap.SetVisibility(on)
         self.outline.SetVisibility(on and self.group in CUT_CAPS["outlined"])
         if on:
             part.SetBackfaceProperty(self.back)
