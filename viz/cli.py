@@ -196,7 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("render", _cmd_render, "render a still image of a stage (PNG)")
     p.add_argument("--stage", required=True)
-    p.add_argument("--view", default="back", help="back, side, axial, xray or oblique")
+    p.add_argument("--view", default="back", help="back, side, axial, sagittal, xray or oblique")
     p.add_argument("--out", required=True)
     p.add_argument("--width", type=_size_px, default=1920)
     p.add_argument("--height", type=_size_px, default=1080)

@@ -5,7 +5,9 @@ Targets (issue 4, ``../shared/ANATOMY.md``): dural sac CSA at L4-L5 healthy
 >= 120 mm2 (controls 151.7, Medicine 2017 PMC5728944), stenosis <= 75 mm2
 (absolute stenosis, Schonstrom 1985), decompressed >= 100 mm2 and >= 1.3x the
 stenotic value; ligamentum flavum <= 4 mm healthy (3.71 +/- 0.29, Khasawneh
-2023), >= 6 mm stenotic, <= 4.5 mm decompressed.
+2023), >= 6 mm stenotic, and after MILD the thin front layer left where tissue was
+removed (issue 17): 1.0-2.5 mm, thinner than healthy; the posterior epidural fat is
+squeezed out in stenosis and comes back no larger than healthy.
 """
 
 from __future__ import annotations
@@ -39,7 +41,14 @@ def test_l4_l5_ligamentum_flavum_targets(state_metrics):
         thickness = {s: state_metrics[s]["levels"]["L4-L5"]["lf_thickness_mm"][side] for s in state_metrics}
         assert 3.0 <= thickness["healthy"] <= 4.0
         assert thickness["stenosis"] >= 6.0
-        assert thickness["decompressed"] <= 4.5
+        assert 1.0 <= thickness["decompressed"] <= 2.5
+        assert thickness["decompressed"] < thickness["healthy"] - 1.0
+
+
+def test_posterior_fat_squeezed_then_back_no_larger_than_healthy(state_metrics):
+    fat = {s: state_metrics[s]["levels"]["L4-L5"]["posterior_fat_mm2"] for s in state_metrics}
+    assert fat["stenosis"] < 0.25 * fat["healthy"]
+    assert 0.8 * fat["healthy"] <= fat["decompressed"] <= fat["healthy"] + 0.05
 
 
 def test_schizas_grades_follow_the_sac(state_metrics):

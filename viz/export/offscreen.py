@@ -22,6 +22,7 @@ import vtk
 from vtkmodules.util.numpy_support import vtk_to_numpy
 
 from viz.export.burn_in import burn_text, burn_xray, decode_data_uri
+from viz.export.section_caps import SectionCap
 from viz.scenes.cameras import VIEW_ANGLE_DEG, Camera
 from viz.scenes.timeline import Frame, read_array, visible_faces
 
@@ -46,9 +47,11 @@ vtk.vtkObject.GlobalWarningDisplayOff()
 
 
 class _Piece:
-    """One drawn mesh (anatomy part or instrument): VTK points, triangles, actor."""
+    """One drawn mesh (anatomy part or instrument): VTK points, triangles, actor; an
+    anatomy part also has the solid cap of its cut (:class:`SectionCap`)."""
 
-    def __init__(self, entry: dict, data: bytes, positions_key: str, pinch_rgb: list[float]) -> None:
+    def __init__(self, entry: dict, data: bytes, positions_key: str, pinch_rgb: list[float],
+                 height_px: int = 0) -> None:
         self.name = entry["name"]
         self.group = entry["group"]
         self.faces = read_array(data, entry["faces"]).reshape(-1, 3).astype(np.int64)
@@ -92,6 +95,10 @@ class _Piece:
         prop.SetSpecularPower(30.0)
         prop.SetDiffuse(0.85)
         prop.SetAmbient(0.12)
+        self.section = None
+        if height_px:
+            self.section = SectionCap(self.normals.GetOutputPort(), self.group, entry["color"],
+                                      self.pinch is not None, height_px)
 
     def set_morph(self, state_a: str, state_b: str, u: float) -> bool:
         """Blend positions ``(1 − u)·P[state_a] + u·P[state_b]``; return False (and skip) when nothing moves."""
@@ -125,8 +132,9 @@ class _Piece:
         self.mesh.point_data["rgb"] = np.round(rgb).astype(np.uint8)
         return True
 
-    def set_clip(self, plane: vtk.vtkPlane | None) -> None:
-        """Cut the triangles away on the side of ``plane`` its normal points from (None: draw whole).
+    def set_clip(self, plane: vtk.vtkPlane | None, clip_plane: tuple | None = None) -> None:
+        """Cut the triangles away on the side of ``plane`` its normal points from (None: draw whole),
+        and cap the cut along ``clip_plane`` (the camera's ``(origin_mm, normal)``).
 
         The cut is made in the geometry (normals and the uint8 nerve colours are
         interpolated at the cut) and redone only when the points or the plane
@@ -140,6 +148,8 @@ class _Piece:
         else:
             self.clipper.SetClipFunction(plane)
             self.mapper.SetInputConnection(self.clipper.GetOutputPort())
+        if self.section is not None:
+            self.section.set_plane(clip_plane)
 
     def set_pose(self, pose: np.ndarray) -> bool:
         """Place an instrument with a 4×4 LPS pose (mm); return whether it moved."""
@@ -165,10 +175,13 @@ class _Piece:
         return was_visible or key[0]
 
 
-def _wholly_clipped(points_mm: np.ndarray, origin_mm, normal) -> bool:
-    """Whether every point lies on the side of the plane through ``origin_mm`` that ``normal`` points to."""
+def _sides(points_mm: np.ndarray, origin_mm, normal) -> tuple[bool, bool]:
+    """Whether some points lie on the side of the plane through ``origin_mm`` that ``normal``
+    points to (cut away), and whether some lie on the other side (kept)."""
     normal = np.asarray(normal, dtype=np.float32)
-    return float((points_mm @ normal).min()) > float(np.dot(normal, origin_mm))
+    height = points_mm @ normal
+    level = float(np.dot(normal, origin_mm))
+    return bool(float(height.max()) > level), bool(float(height.min()) < level)
 
 
 def _vtk_faces(faces: np.ndarray) -> np.ndarray:
@@ -223,10 +236,13 @@ class OffscreenRenderer:
         self.plotter.renderer.SetUseOIT(True)
         if still and width_px * height_px <= SUPERSAMPLE_MAX_PIXELS:
             self.plotter.enable_anti_aliasing("ssaa")
-        self.pieces = [_Piece(entry, data, "healthy", meta["pinch_color"]) for entry in meta["parts"]]
+        self.pieces = [_Piece(entry, data, "healthy", meta["pinch_color"], height_px) for entry in meta["parts"]]
         self.instruments = [_Piece(entry, data, "rest", meta["pinch_color"]) for entry in meta["instruments"]]
         for piece in self.pieces + self.instruments:
             self.plotter.renderer.AddActor(piece.actor)
+        for piece in self.pieces:
+            for actor in piece.section.actors():
+                self.plotter.renderer.AddActor(actor)
         self.xray = {key: decode_data_uri(uri) for key, uri in meta.get("images", {}).items()}
         self._clip_plane: tuple | None = None
         self._camera: Camera | None = None
@@ -260,7 +276,7 @@ class OffscreenRenderer:
                 plane.SetOrigin(*camera.clip_plane[0])
                 plane.SetNormal(*(-np.asarray(camera.clip_plane[1], dtype=float)))
             for piece in self.pieces:
-                piece.set_clip(plane)
+                piece.set_clip(plane, camera.clip_plane)
         return True
 
     def _pose(self, frame: Frame) -> bool:
@@ -279,7 +295,9 @@ class OffscreenRenderer:
                 moved = piece.set_morph(state_a, state_b, u)
                 moved = piece.set_removal(frame.removal_progress) or moved
                 moved = piece.set_glow(frame.glow) or moved
-            visible = opacity > 0.0 and (clip is None or not _wholly_clipped(piece.mesh.points, *clip))
+            cut, kept = (False, True) if clip is None else _sides(piece.mesh.points, *clip)
+            visible = opacity > 0.0 and kept
+            piece.section.show(piece.actor, visible and cut, opacity)
             changed = piece.show(visible, opacity) or (visible and moved) or changed
         for piece in self.instruments:
             state = frame.instruments[piece.name]

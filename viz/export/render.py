@@ -55,7 +55,7 @@ def render_png(stage: str, view: str, out: str | os.PathLike, width: int = 1920,
     stage : str
         Stage id (``python -m viz stages``).
     view : str
-        ``back``, ``side``, ``axial``, ``xray`` or ``oblique`` (also ``room``, ``closeup``).
+        ``back``, ``side``, ``axial``, ``sagittal``, ``xray`` or ``oblique`` (also ``room``, ``closeup``, ``skin``).
     out : str or path-like
         Output ``.png``.
     width, height : int, default: 1920, 1080

@@ -90,16 +90,24 @@ class Part:
     positions_mm: dict[str, np.ndarray]
     bites: tuple[Bite, ...] = ()
 
+    def _gone(self, removal_progress: float) -> np.ndarray:
+        """Per face: whether it belongs to a bite with ``t <= removal_progress``."""
+        first = self.faces[:, 0]
+        gone = np.zeros(len(self.faces), bool)
+        for bite in self.bites:
+            if bite.t <= removal_progress:
+                gone |= (first >= bite.start) & (first < bite.stop)
+        return gone
+
     def kept_faces(self, removal_progress: float) -> np.ndarray:
         """Faces still present once bites with ``t <= removal_progress`` are gone."""
-        gone = [b for b in self.bites if b.t <= removal_progress]
-        if not gone:
+        if not any(b.t <= removal_progress for b in self.bites):
             return self.faces
-        first = self.faces[:, 0]
-        keep = np.ones(len(self.faces), bool)
-        for bite in gone:
-            keep &= ~((first >= bite.start) & (first < bite.stop))
-        return self.faces[keep]
+        return self.faces[~self._gone(removal_progress)]
+
+    def removed_faces(self, removal_progress: float) -> np.ndarray:
+        """Faces of the bites gone at ``removal_progress`` (closed shells; none before any removal)."""
+        return self.faces[self._gone(removal_progress)]
 
     def mesh(self, state: str) -> trimesh.Trimesh:
         """The part in ``state`` as a watertight mesh; ``"decompressed"`` drops every bite."""

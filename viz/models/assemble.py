@@ -12,15 +12,16 @@ from scipy.spatial import cKDTree
 
 from viz.models import ligament
 from viz.models.anatomy import LEVELS, STATES, Anatomy, Bite, Part
-from viz.models.constants import DURAL_SAC_WALL_GAP_MM, ROOTLET_DIAMETER_MM
+from viz.models.constants import DURAL_SAC_WALL_GAP_MM
 from viz.models.fat import epidural_fat
 from viz.models.geometry import SurfaceProbe, decimate, make_mesh, sweep_tube
 from viz.models.levels import build_levels, canal_centreline
-from viz.models.decompression import ROOT_CLEARANCE_MM, decompress_level
+from viz.models.decompression import ROOT_CLEARANCE_MM, decompress_level, remnant_positions
 from viz.models.nerve_roots import (BONE_GAP_MM, TISSUE_GAP_MM, Tissue, contact_push, deform_root, inflate_root,
                                     root_path, root_radius_mm)
 from viz.models.soft_tissue import cauda_equina, disc, dural_sac
-from viz.models.stenosis import disc_bulge, facet_growth, facet_joints, keep_clear, level_state, sac_map
+from viz.models.stenosis import (disc_bulge, facet_growth, facet_joints, keep_clear, keep_within, level_state,
+                                 rootlet_positions, sac_map)
 from viz.models.sacrum import sacral_canal_points
 from viz.models.vertebrae import bones
 
@@ -35,6 +36,9 @@ DETAIL = {
 """Resolution of every structure per level of detail."""
 
 BONE_NAMES = ("L1", "L2", "L3", "L4", "L5", "sacrum")
+
+ROOTLET_WALL_GAP_MM = 0.15
+"""Rootlets keep at least this much inside the dural sac's wall."""
 
 ROOT_PROBE_LIGAMENT_CELLS = (40, 30, 6)
 """Cells of the dense ligament surface used to find where it presses on a root."""
@@ -92,10 +96,15 @@ def _bone_parts(meshes, marks, levels, states, cuts):
     return parts
 
 
-def _healthy_soft(marks, levels):
+def _endplates(built, levels):
+    """Per level: its upper and lower bones (full detail), whose endplates the disc meets."""
+    return {name: (built[level.upper][0], built[level.lower][0]) for name, level in levels.items()}
+
+
+def _healthy_soft(marks, levels, endplates):
     """Per level: the healthy disc (full detail) and ligament slabs (dense surface),
     which the roots run around as they run around bone."""
-    return {name: (disc(marks[level.upper], marks[level.lower], DETAIL["high"]["disc_rings"]),
+    return {name: (disc(marks[level.upper], marks[level.lower], DETAIL["high"]["disc_rings"], endplates[name]),
                    {side: ligament.slab_mesh(level, side, 0.0, ROOT_PROBE_LIGAMENT_CELLS) for side in ("left", "right")})
             for name, level in levels.items()}
 
@@ -160,7 +169,7 @@ def _roots(built, marks, levels, states, detail, whole):
     A root's healthy course keeps clear of its own and the neighbouring bones
     and of the discs and ligamenta flava of the levels it passes.
     """
-    soft_tissue = _healthy_soft(marks, levels)
+    soft_tissue = _healthy_soft(marks, levels, _endplates(built, levels))
     tissues = _root_tissues(built, marks, levels, states, soft_tissue)
     roots = {}
     for index, bone in enumerate(BONE_NAMES[:-1]):
@@ -213,18 +222,17 @@ def assemble(lod: str, severity: dict[str, float]) -> Anatomy:
     ligaments, cuts, pieces_by_level = {}, {}, {}
     for name, level in levels.items():
         amount = severity[name]
-        slabs = {side: ligament.slab_mesh(level, side, amount, detail["ligament_cells"])
-                 for side in ("left", "right")}
         if amount > 0:
-            remains, bone_remains, pieces = decompress_level(level, slabs, meshes[level.upper], amount,
-                                                             detail["bite_cells"],
+            remains, bone_remains, pieces = decompress_level(level, detail["ligament_cells"], meshes[level.upper],
+                                                             amount, detail["bite_cells"],
                                                              _root_guards(roots, level, detail["root_ring"]))
             bone_pieces = [p for p in pieces if p.tissue == "bone"]
             cuts[level.upper] = (bone_remains, bone_pieces)
             pieces_by_level[name] = pieces
             ligaments[name] = (remains, [p for p in pieces if p.tissue == "ligament"])
         else:
-            ligaments[name] = ({side: slabs[side] for side in slabs}, [])
+            ligaments[name] = ({side: ligament.slab_mesh(level, side, amount, detail["ligament_cells"])
+                                for side in ("left", "right")}, [])
 
     order = {}
     for name, pieces in pieces_by_level.items():
@@ -244,8 +252,9 @@ def assemble(lod: str, severity: dict[str, float]) -> Anatomy:
     parts = {}
     for name, (faces, positions, entries) in _bone_parts(meshes, marks, levels, states, cuts).items():
         parts[name] = _part(name, "bone", faces, positions, bites_of(entries))
+    endplates = _endplates(built, levels)
     for name, level in levels.items():
-        vertices = disc(marks[level.upper], marks[level.lower], detail["disc_rings"])
+        vertices = disc(marks[level.upper], marks[level.lower], detail["disc_rings"], endplates[name])
         positions = {state: disc_bulge(vertices.vertices, level, states[state][name]) for state in STATES}
         parts[name] = _part(name, "disc", vertices.faces, positions)
     for name, level in levels.items():
@@ -262,6 +271,8 @@ def assemble(lod: str, severity: dict[str, float]) -> Anatomy:
                 target = states[state][name].ligament_amount
                 positions[state] = ligament.remap(level, side, vertices, amount, target)
             keep = offsets[1]
+            if mine:
+                positions["decompressed"][:keep] = remnant_positions(level, side, vertices[:keep], amount)
             positions["decompressed"][keep:] = positions["stenosis"][keep:]
             entries = [(p, offsets[i + 1], offsets[i + 2]) for i, p in enumerate(mine)]
             part_name = f"ligamentum_flavum_{name}_{side}"
@@ -273,23 +284,35 @@ def assemble(lod: str, severity: dict[str, float]) -> Anatomy:
             positions[state] = vertices
         parts[f"epidural_fat_{name}"] = _part(f"epidural_fat_{name}", "fat", faces, positions)
 
-    start = int(np.argmin(np.abs([(p - levels["L1-L2"].origin_mm) @ levels["L1-L2"].frame[2]
-                                  for p in centreline])))
-    rootlets = cauda_equina(centreline, start, detail["rootlet_step"], detail["rootlet_ring"])
-    positions = {}
-    for state in STATES:
-        moved = sac_map(rootlets.anchors, rootlets.centres, rootlets.semi_axes, levels, states[state],
-                        margin_mm=0.5 * ROOTLET_DIAMETER_MM + DURAL_SAC_WALL_GAP_MM)
-        positions[state] = rootlets.vertices + (moved - rootlets.anchors)
-    parts["cauda_equina"] = _part("cauda_equina", "nerve", rootlets.faces, positions)
-
-    parts.update(roots)
-
     sac = dural_sac(centreline, detail["sac_step"], detail["sac_ring"])
-    positions = {}
+    sac_positions = {}
     for state in STATES:
         squeezed = sac_map(sac.vertices, sac.centres, sac.semi_axes, levels, states[state])
         bone_meshes = [whole[name][state] for name in BONE_NAMES]
-        positions[state] = keep_clear(squeezed, sac.centres, bone_meshes, DURAL_SAC_WALL_GAP_MM)
-    parts["dural_sac"] = _part("dural_sac", "dural_sac", sac.faces, positions)
+        sac_positions[state] = keep_clear(squeezed, sac.centres, bone_meshes, DURAL_SAC_WALL_GAP_MM)
+
+    start = int(np.argmin(np.abs([(p - levels["L1-L2"].origin_mm) @ levels["L1-L2"].frame[2]
+                                  for p in centreline])))
+    rootlets = cauda_equina(centreline, start, detail["rootlet_step"], detail["rootlet_ring"])
+    ring_of = cKDTree(sac.centres[:-2:detail["sac_ring"]]).query(rootlets.centres)[1]
+    healthy_area, healthy_centre = _ring_sections(sac_positions["healthy"], detail["sac_ring"])
+    positions = {}
+    for state in STATES:
+        area, centre = _ring_sections(sac_positions[state], detail["sac_ring"])
+        moved = rootlet_positions(rootlets, levels, states[state], (area / healthy_area)[ring_of],
+                                  (centre - healthy_centre)[ring_of])
+        positions[state] = keep_within(moved, rootlets.centres + (centre - healthy_centre)[ring_of],
+                                       make_mesh(sac_positions[state], sac.faces), ROOTLET_WALL_GAP_MM)
+    parts["cauda_equina"] = _part("cauda_equina", "nerve", rootlets.faces, positions)
+
+    parts.update(roots)
+    parts["dural_sac"] = _part("dural_sac", "dural_sac", sac.faces, sac_positions)
     return Anatomy(parts=parts, lod=lod, levels=levels)
+
+
+def _ring_sections(sac_vertices: np.ndarray, per_ring: int) -> tuple[np.ndarray, np.ndarray]:
+    """Area (mm2) enclosed by each ring of the dural sac tube and the ring's centre (its
+    vertices' mean, LPS mm); the tube's two end centres are left out."""
+    rings = np.asarray(sac_vertices[:-2], float).reshape(-1, per_ring, 3)
+    vector_area = 0.5 * np.cross(rings, np.roll(rings, -1, axis=1)).sum(axis=1)
+    return np.linalg.norm(vector_area, axis=1), rings.mean(axis=1)

@@ -9,13 +9,22 @@ removes the thickened ligamentum flavum in bites, working lateral to medial,
 on the left side and then on the right [1]_. Each bite is the boolean
 intersection (manifold3d) of the stenotic ligament with what the tools reach
 from the portal and with one lateral-to-medial sector of the ligament's core.
-The core stops short of the ligament's front surface (``ANTERIOR_KEEP``), so
-a thin layer always stays between the tools and the dural sac, which is
-never entered (the epidurogram shows its edge) [1]_ [2]_. Nor are the nerve
+The tools work from behind: the first bite of each side also takes the
+ligament's posterior skin (``POSTERIOR_KEEP`` of its depth over its whole back;
+the ligament is built as that skin and the rest, meeting on one grid, so before
+removal its back shows no cut), and what is removed opens toward the portal, as
+a trough. The core stops short of the ligament's front surface
+(``ANTERIOR_KEEP``), so a thin layer always stays between the tools and the
+dural sac, which is never entered (the epidurogram shows its edge) [1]_ [2]_. Nor are the nerve
 roots: the contrast also fills their sleeves, and no bite comes within
 ``ROOT_CLEARANCE_MM`` of where a root lies in any state, so a root pushed
 aside by the thickened ligament can return without meeting tissue not yet
 removed.
+
+Once the bulk behind it is gone, the thin front layer falls back to where a
+healthy ligament's front lies (the sac re-expands behind it) and keeps its
+thickness (:func:`remnant_positions`): that is the residual ligament
+thickness after MILD.
 
 References
 ----------
@@ -40,19 +49,27 @@ BITES_PER_SIDE = 4
 """Tissue-sculptor bites per side, lateral to medial."""
 
 POSTERIOR_KEEP = 0.10
-"""Fraction of the ligament's depth left on its posterior (lamina) side."""
+"""Depth (fraction) of the posterior skin taken with each side's first bite."""
+
+POSTERIOR_REACH = 0.3
+"""How far behind the top of what is left under the skin the core sectors start (fraction
+of the depth), so they cut through it cleanly."""
 
 ANTERIOR_KEEP = 0.15
 """Fraction of the ligament's depth left in front, shielding the dural sac."""
+
+BITE_INSET_MM = 0.02
+"""Each removed piece is drawn this much inside the cut it leaves, along its normals,
+so the two coincident cut surfaces never fight for the same pixels in a cut view
+(the depth buffer resolves ≈0.003 mm at the views' distances)."""
 
 SECTOR_S = (0.99, 0.03)
 """Lateral and medial limits of the removed core (ligament parameter s)."""
 
 SECTOR_W = (0.10, 0.90)
-"""Lower and upper limits of the removed core (ligament parameter w). Near its
-attachments the ligament thins steeply (:func:`viz.models.ligament.profiles`),
-where the coarse web surface cuts inside the exact one; a core reaching closer
-than 10 % of the height to either end would break through the posterior surface."""
+"""Lower and upper limits of the removed core (ligament parameter w): the tissue near
+the two laminar attachments stays (:func:`viz.models.ligament.profiles` thins it
+steeply there)."""
 
 TOOL_PIVOT_MM = 25.0
 """Distance of the tools' pivot (where the portal crosses the back muscles)
@@ -73,6 +90,15 @@ CORE_CHORD_MARGIN = 0.03
 core's flat triangles span a curved parameter surface and would otherwise
 overshoot it by up to about 2 % of the depth."""
 
+CORE_FRONT_DEPTH = 1.0 - ANTERIOR_KEEP - CORE_CHORD_MARGIN
+"""Deepest ligament depth ``d`` a core sector reaches (0 posterior surface, 1 front)."""
+
+REMNANT_MAX_SHARE = 0.9
+"""The front layer kept after MILD is never more than this share of the healthy thickness."""
+
+SLIVER_MM3 = 0.5
+"""Pieces of a cut smaller than this are slivers between coincident cut surfaces, dropped."""
+
 
 @dataclass(frozen=True)
 class Piece:
@@ -89,6 +115,52 @@ class Piece:
     mesh: trimesh.Trimesh
     side: str
     tissue: str
+
+
+def remnant_positions(level: Level, side: str, points_mm: np.ndarray, amount: float) -> np.ndarray:
+    """Where the ligament tissue left by MILD lies once the sac has re-expanded, LPS mm.
+
+    A point of the stenotic ligament (thickening ``amount``) at distance ``g`` behind
+    its front surface moves, along the ligament's normal, to distance ``f(g)`` behind
+    the healthy front surface: the front layer MILD leaves (``g`` up to
+    ``L = (1 - CORE_FRONT_DEPTH) × stenotic thickness``) keeps its thickness, and
+    the rest (where the tools did not reach: the edges and the laminar attachments)
+    is drawn back between ``L`` and the healthy posterior surface, which stays where it
+    was. ``f`` is continuous and increasing, so the remnant never folds over itself.
+
+    Parameters
+    ----------
+    level : Level
+    side : {"left", "right"}
+    points_mm : (n, 3) float
+        Points of the stenotic ligament (remnant vertices), LPS mm.
+    amount : float
+        The level's thickening (its severity), 0..1.
+
+    Returns
+    -------
+    (n, 3) float
+        The points after MILD, LPS mm.
+    """
+    s, w, d = ligament.local_to_param(level, side, level.local(points_mm), amount).T
+    healthy, bulge = ligament.profiles(level, s, w)
+    stenotic = healthy + amount * bulge
+    behind_front = (1.0 - d) * stenotic
+    layer = np.minimum((1.0 - CORE_FRONT_DEPTH) * stenotic, REMNANT_MAX_SHARE * healthy)
+    squeezed = layer + (behind_front - layer) * (healthy - layer) / np.maximum(stenotic - layer, 1e-9)
+    after = np.where(behind_front <= layer, behind_front, squeezed)
+    return level.world(ligament.param_to_local(level, side, s, w, 1.0 - after / healthy, 0.0))
+
+
+def _without_slivers(solid: manifold3d.Manifold) -> manifold3d.Manifold:
+    """``solid`` without the disconnected pieces smaller than :data:`SLIVER_MM3`."""
+    kept = [piece for piece in solid.decompose() if piece.volume() >= SLIVER_MM3]
+    return manifold3d.Manifold.batch_boolean(kept, manifold3d.OpType.Add) if kept else solid
+
+
+def _inset(mesh: trimesh.Trimesh, distance_mm: float) -> trimesh.Trimesh:
+    """``mesh`` with every vertex moved ``distance_mm`` inward along its normal."""
+    return trimesh.Trimesh(mesh.vertices - distance_mm * mesh.vertex_normals, mesh.faces, process=False)
 
 
 def to_manifold(mesh: trimesh.Trimesh) -> manifold3d.Manifold:
@@ -141,15 +213,18 @@ def _lamina_bite(bone: trimesh.Trimesh, level: Level, side: str) -> manifold3d.M
     return to_manifold(bone) ^ tip.transform(_along(direction, dock - direction * 1.0))
 
 
-def decompress_level(level: Level, ligaments: dict[str, trimesh.Trimesh], upper_bone: trimesh.Trimesh,
+def decompress_level(level: Level, ligament_cells: tuple[int, int, int], upper_bone: trimesh.Trimesh,
                      amount: float, counts: tuple[int, int, int], keep_out: list[trimesh.Trimesh] = ()):
     """Cut the bites out of one level's stenotic ligaments and upper lamina.
 
     Parameters
     ----------
     level : Level
-    ligaments : dict
-        ``"left"``/``"right"`` -> stenotic ligament mesh (closed).
+    ligament_cells : (3,) int
+        Grid cells (along s, w and depth) of the stenotic ligament slabs
+        (:func:`viz.models.ligament.slab_mesh`). Each is built as its posterior skin and
+        the rest, two slabs meeting on one grid, so before removal the ligament's back
+        and edges show no cut.
     upper_bone : trimesh.Trimesh
         The upper vertebra (closed), for the lamina trim.
     amount : float
@@ -177,15 +252,20 @@ def decompress_level(level: Level, ligaments: dict[str, trimesh.Trimesh], upper_
         trim = _lamina_bite(upper_bone, level, side)
         bone = bone - trim
         pieces.append(Piece(from_manifold(trim), side, "bone"))
-        solid = to_manifold(ligaments[side])
+        skin = to_manifold(ligament.slab_mesh(level, side, amount, (*ligament_cells[:2], 1),
+                                              d_range=(0.0, POSTERIOR_KEEP)))
+        if (skin ^ guard).volume() > 0.0:
+            skin = skin - guard
+        solid = to_manifold(ligament.slab_mesh(level, side, amount, ligament_cells, d_range=(POSTERIOR_KEEP, 1.0)))
         reach = _reach(level, side)
         for k in range(BITES_PER_SIDE):
             core = ligament.slab_mesh(level, side, amount, counts, s_range=(edges[k + 1], edges[k]),
-                                      w_range=SECTOR_W,
-                                      d_range=(POSTERIOR_KEEP, 1.0 - ANTERIOR_KEEP - CORE_CHORD_MARGIN))
+                                      w_range=SECTOR_W, d_range=(-POSTERIOR_REACH, CORE_FRONT_DEPTH))
             bite = (solid ^ to_manifold(core) ^ reach) - guard
             if bite.volume() > 1.0:
                 solid = solid - bite
-                pieces.append(Piece(from_manifold(bite), side, "ligament"))
-        remains[side] = from_manifold(solid)
+                if skin is not None:
+                    bite, skin = bite + skin, None
+                pieces.append(Piece(_inset(from_manifold(bite), BITE_INSET_MM), side, "ligament"))
+        remains[side] = from_manifold(_without_slivers(solid))
     return remains, from_manifold(bone), pieces

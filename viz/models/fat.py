@@ -6,7 +6,9 @@ posterior, +z superior).
 The fat pad of a level fills the midline gap between the back of the dural
 sac and the front of the ligamentum flavum, so it is squeezed out when the
 ligament thickens and the sac is pushed back: its presence separates
-Schizas grade C from D [1]_.
+Schizas grade C from D [1]_. It never grows thicker than it is in the healthy
+spine: where the sac, narrowed from the sides by enlarged facets, leaves more
+room behind it after MILD, the fat pad keeps its healthy thickness.
 
 References
 ----------
@@ -22,7 +24,7 @@ from viz.models.constants import DURAL_SAC_SEMI_AXES_MM, DURAL_SAC_WALL_GAP_MM
 from viz.models.levels import Level
 from viz.models.ligament import box_grid
 from viz.models.soft_tissue import SAC_OFFSET_MM
-from viz.models.stenosis import LevelState, sac_map
+from viz.models.stenosis import LevelState, level_state, sac_map
 
 HALF_WIDTH_MM = 4.5
 """Half-width of the fat pad (left-right)."""
@@ -48,6 +50,18 @@ def epidural_fat(level: Level, levels: dict[str, Level], states: dict[str, Level
     u, v, w = params[:, 0] * 2 - 1, params[:, 1], params[:, 2] * 2 - 1
     x = HALF_WIDTH_MM * u * np.sqrt(np.clip(1 - 0.7 * w * w, 0, 1))
     h = HALF_HEIGHT_MM * w
+    back, front = _gap_mm(level, levels, states, x, h)
+    healthy_back, healthy_front = _gap_mm(level, levels, {name: level_state(0.0, "healthy") for name in levels}, x, h)
+    front = np.minimum(front, back + (healthy_front - healthy_back))
+    front = np.maximum(front, back + MIN_THICKNESS_MM)
+    y = back + v * (front - back)
+    return level.world(np.stack([x, y, h], 1)), faces
+
+
+def _gap_mm(level: Level, levels: dict[str, Level], states: dict[str, LevelState], x: np.ndarray,
+            h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Level-frame y of the back of the dural sac and of the front of the ligament above
+    level-frame ``(x, h)``, each less the wall clearance, in the state described by ``states``."""
     a, b = DURAL_SAC_SEMI_AXES_MM
     sac_back = np.stack([x, SAC_OFFSET_MM + b * np.sqrt(np.clip(1 - (x / a) ** 2, 0, 1)), h], 1)
     centre = np.stack([np.zeros_like(x), np.full_like(x, SAC_OFFSET_MM), h], 1)
@@ -55,6 +69,4 @@ def epidural_fat(level: Level, levels: dict[str, Level], states: dict[str, Level
                                 np.tile([a, b], (len(x), 1)), levels, states))
     back = moved[:, 1] + DURAL_SAC_WALL_GAP_MM
     front = ligament.front_y_mm(level, x, h, states[level.name].ligament_amount) - DURAL_SAC_WALL_GAP_MM
-    front = np.maximum(front, back + MIN_THICKNESS_MM)
-    y = back + v * (front - back)
-    return level.world(np.stack([x, y, h], 1)), faces
+    return back, front

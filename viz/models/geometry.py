@@ -100,6 +100,36 @@ def section_area_mm2(segments: np.ndarray, normal: np.ndarray) -> float:
     return float(0.5 * np.einsum("ij,j->", np.cross(segments[:, 0], segments[:, 1]), normal))
 
 
+def section_loops(segments_2d: np.ndarray) -> list[np.ndarray]:
+    """Chain oriented section segments (:func:`oriented_section`, in 2D) into closed loops.
+
+    Each segment's end is joined to the segment starting nearest to it (the two are the
+    same point, computed from the shared edge by both triangles).
+
+    Returns
+    -------
+    list of (k, 2) float
+        The loops' points in order, one loop per closed outline.
+    """
+    from scipy.spatial import cKDTree
+
+    if len(segments_2d) == 0:
+        return []
+    following = cKDTree(segments_2d[:, 0]).query(segments_2d[:, 1])[1]
+    unvisited = np.ones(len(segments_2d), bool)
+    loops = []
+    for first in range(len(segments_2d)):
+        if not unvisited[first]:
+            continue
+        chain, current = [], first
+        while unvisited[current]:
+            unvisited[current] = False
+            chain.append(current)
+            current = following[current]
+        loops.append(segments_2d[chain, 0])
+    return loops
+
+
 def ray_hits_2d(segments_2d: np.ndarray, origin: np.ndarray, directions: np.ndarray) -> list[np.ndarray]:
     """Distances along each 2D ray to every crossing of the given segments.
 

@@ -12,6 +12,8 @@ References
 .. [1] Dural sac CSA, Medicine 2017 (PMC5728944): controls 151.7 mm2 at L4-L5.
 .. [2] Clouthier AL et al. J Biomech 2023;146:111421.
    https://doi.org/10.1016/j.jbiomech.2022.111421 (disc heights).
+.. [3] Schizas C et al. Spine 2010;35(21):1919-1924. https://doi.org/10.1097/BRS.0b013e3181d359bd
+   (grade A: rootlets apart in clear fluid).
 """
 
 from __future__ import annotations
@@ -57,22 +59,82 @@ class Tube:
     semi_axes: np.ndarray
 
 
-def disc(upper: VertebraLandmarks, lower: VertebraLandmarks, rings: int) -> trimesh.Trimesh:
+ENDPLATE_RINGS = 3
+"""Rings of each disc face between its rim and its centre, following the endplate."""
+
+ENDPLATE_GAP_MM = 0.05
+"""Clearance left between a disc face and the endplate it meets, mm: the disc touches
+the bone without entering it, so a cut through both shows each in its own colour."""
+
+
+ENDPLATE_REACH_MM = 4.0
+"""A disc face point moves at most this far to meet its endplate (a line passing beside
+the body would meet other bone far away); the endplates are hollowed by about 1-3 mm."""
+
+
+def disc(upper: VertebraLandmarks, lower: VertebraLandmarks, rings: int,
+         endplates: tuple[trimesh.Trimesh, trimesh.Trimesh] | None = None) -> trimesh.Trimesh:
     """An intervertebral disc lofted between the two facing endplate rims.
 
     The rims lie 1 mm inside each body, so the disc meets the bone without a
-    gap; the wall bulges outward by 3 % at mid-height, as healthy discs do.
+    gap; the wall bulges outward by 3 % at mid-height, as healthy discs do. Given the
+    two bones, each face of the disc, rim included, lies on its endplate (which is
+    hollowed toward the body) ``ENDPLATE_GAP_MM`` short of it: the disc fills the space
+    between the bodies without entering them.
+
+    Parameters
+    ----------
+    upper, lower : VertebraLandmarks
+    rings : int
+        Rings of the loft from the lower rim to the upper rim.
+    endplates : (trimesh.Trimesh, trimesh.Trimesh), optional
+        The upper and lower bones (closed); without them the faces are flat fans.
     """
     bottom, top = lower.superior_outline_mm, upper.inferior_outline_mm
+    middle = 0.5 * (bottom.mean(axis=0) + top.mean(axis=0))
+    if endplates is not None:
+        axis = top.mean(axis=0) - bottom.mean(axis=0)
+        axis /= np.linalg.norm(axis)
+        bottom = _on_endplate(bottom, middle, -axis, endplates[1])
+        top = _on_endplate(top, middle, axis, endplates[0])
     t = np.linspace(0.0, 1.0, rings)[:, None, None]
     centre_line = (1 - t) * bottom.mean(axis=0) + t * top.mean(axis=0)
     loft = (1 - t) * bottom + t * top
     loft = centre_line + (loft - centre_line) * (1.0 + 0.03 * np.sin(np.pi * t))
-    vertices = np.concatenate([loft.reshape(-1, 3), bottom.mean(axis=0)[None], top.mean(axis=0)[None]])
-    mesh = trimesh.Trimesh(vertices, grid_tube_faces(rings, len(bottom)), process=False)
+    centres = np.stack([bottom.mean(axis=0), top.mean(axis=0)])
+    if endplates is not None:
+        shrink = np.linspace(1.0, 0.0, ENDPLATE_RINGS + 2)[1:-1, None, None]
+        lower_face = _on_endplate(centres[0] + shrink * (bottom - centres[0]), middle, -axis, endplates[1])
+        upper_face = _on_endplate(centres[1] + shrink * (top - centres[1]), middle, axis, endplates[0])
+        loft = np.concatenate([lower_face[::-1], loft, upper_face])
+        centres = np.stack([_on_endplate(centres[:1], middle, -axis, endplates[1])[0],
+                            _on_endplate(centres[1:], middle, axis, endplates[0])[0]])
+    vertices = np.concatenate([loft.reshape(-1, 3), centres])
+    mesh = trimesh.Trimesh(vertices, grid_tube_faces(len(loft), loft.shape[1]), process=False)
     if mesh.volume < 0:
         mesh.invert()
     return mesh
+
+
+def _on_endplate(points: np.ndarray, middle: np.ndarray, outward: np.ndarray, bone: trimesh.Trimesh) -> np.ndarray:
+    """Move points of a disc face along ``outward`` to ``ENDPLATE_GAP_MM`` short of the
+    bone: the first bone surface met going ``outward`` from the disc's mid-height; points
+    whose line misses the bone, or meets it farther than ``ENDPLATE_REACH_MM``, stay. Only
+    the bone's triangles around the face (within that reach) are searched."""
+    flat = points.reshape(-1, 3)
+    starts = flat - ((flat - middle) @ outward)[:, None] * outward
+    low = np.minimum(starts, flat).min(axis=0) - ENDPLATE_REACH_MM
+    high = np.maximum(starts, flat).max(axis=0) + ENDPLATE_REACH_MM
+    near = np.flatnonzero(((bone.triangles >= low) & (bone.triangles <= high)).all(axis=(1, 2)))
+    if len(near) == 0:
+        return points
+    endplate = trimesh.Trimesh(bone.vertices, bone.faces[near], process=False)
+    hits, rays, _ = endplate.ray.intersects_location(starts, np.tile(outward, (len(flat), 1)), multiple_hits=False)
+    moved = flat.copy()
+    target = hits - ENDPLATE_GAP_MM * outward
+    near = np.linalg.norm(target - flat[rays], axis=1) <= ENDPLATE_REACH_MM
+    moved[rays[near]] = target[near]
+    return moved.reshape(points.shape)
 
 
 def _frames(centreline: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -136,19 +198,23 @@ def dural_sac(centreline: np.ndarray, step: int, per_ring: int) -> Tube:
     return Tube(vertices, faces, vertices, centres, semis)
 
 
-def rootlet_layout(count: int) -> np.ndarray:
-    """Normalised positions (fraction of the sac's half-width, half-depth) of the rootlets.
+ROOTLET_LAYOUT = ((0.152, -0.691), (0.450, -0.587), (0.712, -0.341), (0.241, -0.228), (0.504, 0.017),
+                  (0.801, 0.123), (0.152, 0.236), (0.595, 0.480), (0.310, 0.651))
+"""Positions of the left half's rootlets as fractions of the healthy sac's half-width and
+half-depth (+ posterior); the right half mirrors them. Found by maximising the smallest
+distance between rootlet centres (2.3 mm, a 0.4 mm gap between 1.9 mm rootlets in a healthy
+L4-L5 sac) with every rootlet inside the sac and no centre more than 1.5 mm in front of
+its axis: the rootlets lie apart in fluid, toward the back of the sac, and clear fluid
+shows in front of them (Schizas grade A [3]_)."""
 
-    Two fans, left and right, filling the middle of the sac like the cauda
-    equina seen on axial MRI (rootlets float in fluid when healthy).
+
+def rootlet_layout(count: int) -> np.ndarray:
+    """Normalised positions (fraction of the sac's half-width, half-depth) of ``count`` rootlets.
+
+    Two mirrored halves of :data:`ROOTLET_LAYOUT`, left then right, like the cauda equina
+    seen on axial MRI (rootlets float apart in fluid when healthy).
     """
-    per_side = count // 2
-    rows = []
-    for k in range(per_side):
-        ring = 0.62 if k % 2 == 0 else 0.32
-        angle = np.radians(-70.0 + 140.0 * k / max(per_side - 1, 1))
-        rows.append((ring * np.cos(angle) * 0.9 + 0.08, ring * np.sin(angle)))
-    left = np.array(rows)
+    left = np.asarray(ROOTLET_LAYOUT[: count // 2], float)
     return np.concatenate([left, left * [-1.0, 1.0]])
 
 

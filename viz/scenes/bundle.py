@@ -26,7 +26,7 @@ from viz.models.anatomy import STATES
 from viz.models.cache import code_fingerprint, runtime_cache_dir, write_atomic
 from viz.scenes import xray
 from viz.scenes.body import BODY_COLORS, body_group, body_kind, body_light_meshes, body_meshes, hotspot_points
-from viz.scenes.cameras import camera_views, view_subjects
+from viz.scenes.cameras import CUT_CAPS, camera_views, view_subjects
 from viz.scenes.landmarks import anatomy_landmarks, focus_level
 from viz.scenes.instruments import (incision_points_mm, instrument_meshes, instrument_tracks, needle_target,
                                    portal_docks, pose_matrix)
@@ -164,9 +164,15 @@ def _stage_entries(anatomy, tracks, extras: dict[str, np.ndarray], canal_mm, lev
 
 
 def _hotspot_position(anatomy, name: str, state: str, extras: dict[str, np.ndarray], canal_mm) -> np.ndarray:
+    """Where a hotspot on ``name`` sits: a body piece's or instrument's place, a disc's point
+    nearest the canal in its mid-disc plane (its back, where it bulges), a long part's point
+    nearest ``canal_mm`` (the canal 1 mm under the middle of the treated level's disc, just
+    below the axial cut), else the part's centre; in ``state``, LPS mm."""
     if name in extras:
         return extras[name]
     points = anatomy.parts[name].positions_mm[state]
+    if name in anatomy.levels:
+        return points[np.argmin(np.linalg.norm(points - anatomy.levels[name].origin_mm, axis=1))]
     if np.ptp(points[:, 2]) > 60.0:
         nearest = np.argmin(np.linalg.norm(points - canal_mm, axis=1) + 2.0 * np.abs(points[:, 2] - canal_mm[2]))
         return points[nearest]
@@ -256,7 +262,7 @@ def build_bundle(anatomy, compute_metrics=None) -> SceneBundle:
     instruments = [_static_entry(name, group, mesh, blob, body_light.get(name)) for name, (group, mesh) in static.items()]
     extras = {name: np.asarray(mesh.bounds).mean(axis=0) for name, mesh in body.items()}
     extras.update(hotspot_points(anatomy, entries), portal=portal_docks(anatomy)["left"][0])
-    stages = _stage_entries(anatomy, tracks, extras, marks["canal_mm"], level)
+    stages = _stage_entries(anatomy, tracks, extras, marks["canal_at_disc_mm"] - marks["disc_axis"], level)
     points = np.concatenate([p.positions_mm["healthy"] for p in anatomy.parts.values()])
     meta = {
         "version": 1, "units": "mm", "frame": "LPS", "states": ["healthy", "stenosis", "decompressed"],
@@ -267,6 +273,7 @@ def build_bundle(anatomy, compute_metrics=None) -> SceneBundle:
         "views": {name: camera.to_json() for name, camera in views.items()},
         "view_subjects": {name: list(subjects[name]) for name in views if name in subjects},
         "playback": playback_constants(),
+        "cut_caps": CUT_CAPS,
         "stages": stages,
         "images": _xray_images(anatomy, views, meshes, tracks, dye),
         "metrics": _metric_samples(anatomy, compute_metrics),

@@ -4,9 +4,16 @@ Frame and units: millimetres, LPS+ (+x toward the patient's left, +y posterior,
 +z superior). The patient lies prone during MILD, so the surgeon looks at the back
 from +y toward −y with the head up on screen (``back``). ``side`` looks from the
 patient's left (+x); ``axial`` looks down the canal at the treated level
-(:func:`viz.scenes.landmarks.focus_level`, L4–L5 in the standard anatomy) from above
-with the back (+y) up on screen and a clip plane through that level's disc so the canal
-cross-section shows; ``xray`` is the anteroposterior fluoroscopy direction (beam
+(:func:`viz.scenes.landmarks.focus_level`, L4–L5 in the standard anatomy) from above,
+along the level's mean body axis, with the back up on screen and a clip plane through
+the middle of that level's disc, parallel to it, so the canal cross-section shows as on
+an axial MRI slice angled to the disc; ``sagittal`` looks from the patient's left at a mid-sagittal cut
+through the canal at that level, 1.5 mm left of the midline (the paramedian line on
+which the canal depth is measured, so the cut meets the left ligamentum flavum, not the
+cleft between the two halves; anterior to the left of the screen, head up, as a
+sagittal MRI slice is shown), so the dural sac's "hourglass" narrowing between the
+bulging disc in front and the buckled ligamentum flavum behind, and its relief after
+MILD, show; ``xray`` is the anteroposterior fluoroscopy direction (beam
 from the table, detector above the back); ``oblique`` is the contralateral oblique
 fluoroscopy view for work on the left side (detector 45° toward the patient's
 right), which shows instrument depth against the contrast-outlined dural sac.
@@ -18,7 +25,8 @@ for the cached standard anatomy, built on first use.
 
 References
 ----------
-``../shared/ANATOMY.md``, "The MILD procedure": prone patient, contralateral oblique view.
+``../shared/ANATOMY.md``, "The MILD procedure": prone patient, contralateral oblique view;
+"Imaging conventions": the mid-sagittal T2 slice and its hourglass narrowing.
 """
 
 from __future__ import annotations
@@ -29,12 +37,16 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from viz.errors import UserError
+from viz.models.metrics import PARAMEDIAN_MM
 from viz.scenes.instruments import incision_point_mm
 from viz.scenes.landmarks import anatomy_landmarks, focus_level
 from viz.scenes.story import NUMBED_AREAS
 
-VIEW_NAMES = ("back", "side", "axial", "xray", "oblique", "room", "closeup", "skin")
-"""Every named view; the first five are the public ``view=`` URL values."""
+PUBLIC_VIEW_NAMES = ("back", "side", "axial", "sagittal", "xray", "oblique")
+"""The views a user may name: the ``view=`` URL values and ``render --view`` (``docs/INTERFACE.md``)."""
+
+VIEW_NAMES = PUBLIC_VIEW_NAMES + ("room", "closeup", "skin")
+"""Every named view (the story also flies through ``room``, ``closeup`` and ``skin``)."""
 
 VIEW_ANGLE_DEG = 30.0
 """Vertical view angle of every view, degrees (VTK's default)."""
@@ -44,6 +56,11 @@ OBLIQUE_ANGLE_DEG = 45.0
 
 AXIAL_HALF_MM = 21.0
 """Half height framed by the ``axial`` view: the canal, ligaments and facets at one level, mm."""
+SAGITTAL_HALF_MM = 42.0
+"""Half height framed by the ``sagittal`` view: the treated level with the discs above and below, mm."""
+SAGITTAL_FOCUS_TOWARD_DISC = 0.3
+"""The ``sagittal`` view centres this share of the way from the canal to the disc's centre
+(in the mid-disc plane), so the bodies in front and the spinous processes behind both show."""
 XRAY_HALF_MM = 75.0
 """Half height framed by the ``xray`` and ``oblique`` views (a small intensifier field), mm."""
 ROOM_HALF_MM = 520.0
@@ -55,6 +72,20 @@ SKIN_HALF_MM = 70.0
 FRAME_MARGIN = 0.08
 """Share of the half screen kept free around a view's subjects when a player frames them
 for its screen's aspect ratio (``view_subjects``)."""
+
+
+CUT_CAPS = {
+    "see_through": ("dural_sac",),
+    "outlined": ("bone", "disc", "dural_sac"),
+    "rank": {"nerve": 3, "bone": 2, "disc": 1, "ligament": 1, "fat": 1, "dural_sac": 0},
+}
+"""How a view's clip plane closes what it cuts (bundle ``meta["cut_caps"]``): each cut part
+shows a flat cap in its colour, opaque except the ``see_through`` groups (the dural sac keeps
+its own opacity, so the rootlets inside show as the fluid around them does on MRI); the
+``outlined`` groups' cuts are edged in a darker shade (the sac against the disc, both blue;
+not the ligaments, whose removed pieces are separate shells, nor the rootlets, which pressed
+together must read as one mass); where caps of overlapping parts coincide (a ligament
+anchored in a lamina, pressed rootlets) the higher ``rank`` is drawn in front."""
 
 
 @dataclass(frozen=True)
@@ -115,11 +146,17 @@ def camera_views(anatomy) -> dict[str, Camera]:
         return Camera(_tuple(focal + distance_mm * direction), _tuple(focal), _tuple(up), clip)
 
     closeup_focal = (marks["ligament_left_mm"] + canal) / 2
+    axis, disc_centre, canal_at_disc = marks["disc_axis"], marks["disc_centre_mm"], marks["canal_at_disc_mm"]
+    posterior = np.cross(axis, [1.0, 0.0, 0.0])
+    sagittal_focal = canal_at_disc + SAGITTAL_FOCUS_TOWARD_DISC * (disc_centre - canal_at_disc)
+    sagittal_cut = canal_at_disc + [PARAMEDIAN_MM, 0.0, 0.0]
     return {
         "back": looking(centre, np.array([0.0, 1.0, 0.0]), _distance_to_fit(spine_half_mm)),
         "side": looking(centre, np.array([1.0, 0.0, 0.0]), _distance_to_fit(spine_half_mm)),
-        "axial": looking(canal, up_z, _distance_to_fit(AXIAL_HALF_MM), np.array([0.0, 1.0, 0.0]),
-                         (_tuple(canal), _tuple(up_z))),
+        "axial": looking(canal, axis, _distance_to_fit(AXIAL_HALF_MM), posterior,
+                         (_tuple(disc_centre), _tuple(axis))),
+        "sagittal": looking(sagittal_focal, np.array([1.0, 0.0, 0.0]), _distance_to_fit(SAGITTAL_HALF_MM), up_z,
+                            (_tuple(sagittal_cut), (1.0, 0.0, 0.0))),
         "xray": looking(canal, np.array([0.0, 1.0, 0.0]), _distance_to_fit(XRAY_HALF_MM)),
         "oblique": looking(canal, np.array([-np.sin(oblique), np.cos(oblique), 0.0]),
                            _distance_to_fit(XRAY_HALF_MM)),
@@ -171,7 +208,7 @@ def __getattr__(name: str):
 def check_view(view: str) -> str:
     """Return ``view`` if it is a named view, else raise :class:`UserError`."""
     if view not in VIEW_NAMES:
-        raise UserError(f"Unknown view {view!r}; choose one of: {', '.join(VIEW_NAMES[:5])}.")
+        raise UserError(f"Unknown view {view!r}; choose one of: {', '.join(PUBLIC_VIEW_NAMES)}.")
     return view
 
 

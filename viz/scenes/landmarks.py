@@ -60,7 +60,10 @@ def anatomy_landmarks(anatomy) -> dict[str, np.ndarray]:
         ``spine_min_mm``, ``spine_max_mm`` (bounds of bone, disc and soft tissue),
         ``level_mm`` (centre of the disc at :func:`focus_level`), ``canal_mm`` (centre
         of the dural sac at the height of that disc), ``ligament_left_mm`` (centre of
-        the left ligamentum flavum at that level).
+        the left ligamentum flavum at that level), ``disc_axis`` (unit normal of that
+        level's mid-disc plane, the mean body axis of its two vertebrae),
+        ``disc_centre_mm`` and ``canal_at_disc_mm`` (the disc's centre and the canal
+        centreline's point in that plane: where an axial MRI slice at the level is read).
     """
     level_name = focus_level(anatomy)
     points = np.concatenate([p.positions_mm["healthy"] for p in anatomy.parts.values()])
@@ -69,8 +72,11 @@ def anatomy_landmarks(anatomy) -> dict[str, np.ndarray]:
     near = sac[np.abs(sac[:, 2] - level[2]) < 4.0]
     canal = (near.min(axis=0) + near.max(axis=0)) / 2
     ligament = anatomy.parts[f"ligamentum_flavum_{level_name}_left"].positions_mm["healthy"]
+    frame = anatomy.levels[level_name]
     return {
         "spine_min_mm": points.min(axis=0), "spine_max_mm": points.max(axis=0),
         "level_mm": level, "canal_mm": np.array([canal[0], canal[1], level[2]]),
         "ligament_left_mm": ligament.mean(axis=0),
+        "disc_axis": np.asarray(frame.frame[2], float), "disc_centre_mm": np.asarray(frame.disc_centre_mm, float),
+        "canal_at_disc_mm": np.asarray(frame.origin_mm, float),
     }

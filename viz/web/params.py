@@ -14,7 +14,7 @@ from typing import Iterable, Mapping
 
 MODES = ("patient", "clinician")
 LANGS = ("en", "es")
-VIEWS = ("back", "side", "axial", "xray", "oblique")
+VIEWS = ("back", "side", "axial", "sagittal", "xray", "oblique")
 FLAG_TRUE = ("1", "true", "yes", "on")
 FLAG_FALSE = ("0", "false", "no", "off", "")
 SHOWN_VALUE_CHARS = 40
