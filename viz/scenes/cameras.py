@@ -187,6 +187,7 @@ def view_subjects(anatomy) -> dict[str, tuple[str, ...]]:
         "back": bones, "side": bones, "room": bones,
         "axial": (*ligaments, "dural_sac"),
         "xray": around, "oblique": around,
+        "sagittal": tuple(name for name in (*around, level, ligaments[0]) if name in anatomy.parts),
         "closeup": ligaments[:1],
         "skin": NUMBED_AREAS,
     }
