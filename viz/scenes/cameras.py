@@ -31,6 +31,7 @@ import numpy as np
 from viz.errors import UserError
 from viz.scenes.instruments import incision_point_mm
 from viz.scenes.landmarks import anatomy_landmarks, focus_level
+from viz.scenes.story import NUMBED_AREAS
 
 VIEW_NAMES = ("back", "side", "axial", "xray", "oblique", "room", "closeup", "skin")
 """Every named view; the first five are the public ``view=`` URL values."""
@@ -150,7 +151,7 @@ def view_subjects(anatomy) -> dict[str, tuple[str, ...]]:
         "axial": (*ligaments, "dural_sac"),
         "xray": around, "oblique": around,
         "closeup": ligaments[:1],
-        "skin": ("numbed_area",),
+        "skin": NUMBED_AREAS,
     }
 
 
