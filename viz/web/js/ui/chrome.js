@@ -38,8 +38,11 @@ export class Chrome {
     this.xray = new XrayPanel(player, this.xrayEl);
     this.bar = h("div", { class: "mild-bar", role: "toolbar", "aria-label": w.ui("timeline", "Story timeline") });
     this.extraEl = h("div", { class: "mild-extra" });
-    this.consultBtn = h("button", { type: "button", class: "mild-btn mild-wide mild-consult-open", "aria-haspopup": "dialog", onclick: () => openConsult(player) },
-      icon("question"), h("span", { class: "mild-consult-label" }, w.ui("consult_open", "Is MILD right for me?")));
+    // patients find it above the caption; clinicians and embeds in the play bar (just its icon on narrow screens)
+    const consultLabel = w.ui("consult_open", "Is MILD right for me?");
+    this.consultInBar = o.embed || o.mode === "clinician";
+    this.consultBtn = h("button", { type: "button", class: "mild-btn mild-wide mild-consult-open", "aria-haspopup": "dialog", "aria-label": consultLabel,
+      onclick: () => openConsult(player) }, icon("question"), h("span", { class: "mild-consult-label" }, consultLabel));
     const disclaimer = h("p", { class: "mild-disclaimer" }, w.disclaimer());
     // embed mode: the note (and what a patient's scan shows) in a strip above the view
     this.topNote = o.embed ? h("div", { class: "mild-top-note" }, disclaimer, this.patientScanNote()) : null;
@@ -113,9 +116,9 @@ export class Chrome {
       const cc = iconButton(w.ui("captions", "Captions"), "captions", () => {
         cc.setAttribute("aria-pressed", String(p.root.classList.toggle("mild-cc")));
       }, { "aria-pressed": "false" });
-      this.consultBtn.setAttribute("aria-label", w.ui("consult_open", "Is MILD right for me?"));
-      parts.push(cc, this.consultBtn);
+      parts.push(cc);
     }
+    if (this.consultInBar) parts.push(this.consultBtn);
     parts.push(iconButton(w.ui("reset_view", "Reset view"), "home", () => p.resetView()));
     this.bar.append(...parts);
   }
@@ -161,7 +164,7 @@ export class Chrome {
     if (index === p.story.stages.length - 1 && w.quiz().length && !p.options.embed) {
       this.extraEl.append(h("button", { type: "button", class: "mild-btn mild-wide mild-quiz-open", "aria-haspopup": "dialog", onclick: () => this.openQuiz() }, w.ui("quiz_open", "Check what you learned")));
     }
-    if (!p.options.embed) this.extraEl.append(this.consultBtn);
+    if (!this.consultInBar) this.extraEl.append(this.consultBtn);
     if (this.readingAloud) this.speak();
   }
 
