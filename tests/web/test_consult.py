@@ -29,6 +29,13 @@ def headings(lang: str, voice: str, ids) -> list[str]:
     return [s["heading"][voice] for s in words(lang)["consult"]["sections"] if s["id"] in ids]
 
 
+def open_consult(page, lang: str, voice: str):
+    """Click the consult button in ``voice`` and return the catalogue and the sheet it opens."""
+    text = words(lang)
+    page.get_by_role("button", name=text["ui"]["consult_open"][voice]).click()
+    return text, page.get_by_role("dialog", name=text["consult"]["title"][voice])
+
+
 def has_focus(locator) -> bool:
     """Whether the keyboard is on this element (the player lives in a shadow root)."""
     return locator.evaluate("el => el.getRootNode().activeElement === el")
@@ -72,9 +79,7 @@ def test_patient_opens_the_consult_sheet_by_keyboard_and_closes_it_with_escape(o
 
 def test_the_last_step_offers_everything_and_clinicians_hear_their_voice(open_page):
     page, _ = open_page("?stage=recovery&mode=clinician")
-    text = words("en")
-    page.get_by_role("button", name=text["ui"]["consult_open"]["clinician"]).click()
-    dialog = page.get_by_role("dialog", name=text["consult"]["title"]["clinician"])
+    text, dialog = open_consult(page, "en", "clinician")
     assert dialog.get_by_role("heading", level=3).all_inner_texts()[:-1] == headings("en", "clinician", SECTION_IDS)
     alternatives = next(s for s in text["consult"]["sections"] if s["id"] == "alternatives")
     assert dialog.get_by_role("listitem").filter(has_text=alternatives["items"][-1]["clinician"]).is_visible()
@@ -85,9 +90,7 @@ def test_the_last_step_offers_everything_and_clinicians_hear_their_voice(open_pa
 
 def test_patient_at_the_last_step_sees_every_section(open_page):
     page, _ = open_page("?stage=recovery&lang=es")
-    text = words("es")
-    page.get_by_role("button", name=text["ui"]["consult_open"]["patient"]).click()
-    dialog = page.get_by_role("dialog", name=text["consult"]["title"]["patient"])
+    _, dialog = open_consult(page, "es", "patient")
     assert dialog.get_by_role("heading", level=3).all_inner_texts()[:-1] == headings("es", "patient", SECTION_IDS)
 
 
@@ -107,10 +110,8 @@ def test_embed_shows_the_note_readably_off_the_subject_and_offers_the_consult(op
     box = note.bounding_box()
     assert box["y"] + box["height"] <= view["y"] + y.min() or box["x"] >= view["x"] + x.max() or box["x"] + box["width"] <= view["x"] + x.min(), \
         "the note covers the 3D subject"
-    button = page.get_by_role("button", name=text["ui"]["consult_open"]["patient"])
-    assert button.bounding_box()["height"] >= 44
-    button.click()
-    assert page.get_by_role("dialog", name=text["consult"]["title"]["patient"]).is_visible()
+    assert page.get_by_role("button", name=text["ui"]["consult_open"]["patient"]).bounding_box()["height"] >= 44
+    assert open_consult(page, "en", "patient")[1].is_visible()
     assert w.errors == []
 
 
