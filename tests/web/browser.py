@@ -191,6 +191,21 @@ def not_blank(image: np.ndarray, min_share: float = 0.02) -> bool:
     return differs.mean() > min_share
 
 
+MIN_CONTRAST = 4.5
+"""WCAG AA contrast for body text."""
+
+
+def contrast_ratio(image: np.ndarray) -> float:
+    """Contrast (WCAG) between an element's most common shade (its background) and the shade
+    farthest from it (the core of its letters, dark on light or light on dark)."""
+    srgb = image.reshape(-1, 3) / 255.0
+    linear = np.where(srgb <= 0.03928, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
+    luminance = linear @ [0.2126, 0.7152, 0.0722]
+    paper = np.median(luminance)
+    ink = max(np.percentile(luminance, [0.5, 99.5]), key=lambda value: abs(value - paper))
+    return float((max(ink, paper) + 0.05) / (min(ink, paper) + 0.05))
+
+
 def _common(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Both images cropped to their common top-left area: the 3D view's height
     follows the caption's length, so two steps' canvases may differ by a few lines."""

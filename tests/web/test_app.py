@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.browser import (background_share, canvas_pixels, changed_share, foreground_centre, mean_difference, not_blank,
-                               save_artifact, settle, stage_ids, stage_title, wait_drawn, wait_stage)
+from tests.web.browser import (background_share, canvas_pixels, catalogue_meta, changed_share, foreground_centre, mean_difference,
+                               not_blank, save_artifact, settle, stage_ids, stage_title, wait_drawn, wait_stage)
 from tests.web.gestures import drag, pinch, two_finger_pan
 
 TABLET = {"viewport": {"width": 1024, "height": 768}, "has_touch": True, "is_mobile": False}
@@ -85,8 +85,10 @@ def test_embed_mode_has_no_chrome_and_fills_its_frame(open_page):
     assert not page.locator(".mild-top").is_visible()
     assert page.locator(".mild-side").count() == 0
     assert page.get_by_role("button", name="Play").is_visible()
+    note = page.get_by_text(catalogue_meta()["text"]["en"]["ui"]["disclaimer"]).bounding_box()
     box = page.locator(".mild-view canvas").bounding_box()
-    assert box["width"] >= 630 and box["height"] >= 390
+    assert note["height"] <= 40, "one line of small print"
+    assert box["width"] >= 630 and box["y"] >= note["y"] + note["height"] - 1 and box["y"] + box["height"] >= 399, "the view fills the frame under the note"
     assert not_blank(canvas_pixels(page))
 
 
@@ -148,7 +150,7 @@ def test_patient_mode_before_after_and_teach_back(open_page):
     page.get_by_role("button", name="Next step").click()
     wait_stage(page, "recovery")
     page.get_by_role("button", name="Pause").click()
-    page.locator(".mild-extra button").click()
+    page.get_by_role("button", name=catalogue_meta()["text"]["en"]["ui"]["quiz_open"]).click()
     dialog = page.get_by_role("dialog")
     dialog.locator(".mild-choice").first.click()
     feedback = dialog.locator(".mild-quiz-feedback").inner_text()

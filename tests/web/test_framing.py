@@ -13,26 +13,11 @@ import numpy as np
 import pytest
 
 from tests.web.browser import catalogue_meta, settle, stage_ids, wait_drawn
-from tests.web.test_pick_and_hotspots import project
-from viz.scenes.bundle import load_bundle
-from viz.scenes.timeline import read_array
+from tests.web.projection import project, subject_points
 
 SIZES = {"phone": (390, 844), "tablet-portrait": (810, 1080), "desktop": (1024, 768)}
 EDGE_PX = 1.0
 """Projected subject points may touch the view's edge by this much (rounding of the view's size)."""
-
-
-def subject_points(view: str, clip) -> np.ndarray:
-    bundle = load_bundle()
-    names = set(bundle.meta["view_subjects"][view])
-    points = []
-    for entry in bundle.meta["parts"] + bundle.meta["instruments"]:
-        if entry["name"] in names:
-            points += [read_array(bundle.data, ref).reshape(-1, 3) for ref in entry["positions"].values()]
-    points = np.concatenate(points)
-    if clip is not None:
-        points = points[(points - clip[0]) @ np.asarray(clip[1]) <= 0]
-    return points
 
 
 def assert_in_view(page, view: str, what: str) -> None:

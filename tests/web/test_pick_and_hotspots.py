@@ -8,6 +8,7 @@ import re
 import numpy as np
 
 from tests.web.browser import canvas_pixels, catalogue_meta, settle
+from tests.web.projection import project
 
 LIGAMENT = "ligamentum_flavum_L4-L5_left"
 HIGHLIGHT_RGB = (38, 191, 242)
@@ -60,19 +61,6 @@ def test_tap_names_a_structure_on_a_tablet_in_spanish(open_page):
     label = page.locator(".mild-label")
     label.wait_for(state="visible")
     assert structure_name("es", "vertebra") in label.inner_text()
-
-
-def project(camera, point, width, height, angle_deg):
-    """LPS mm -> CSS pixels of a canvas, as a pinhole camera with a vertical view angle."""
-    eye, focal, up = (np.array(camera[k], float) for k in ("position_mm", "focal_point_mm", "view_up"))
-    forward = (focal - eye) / np.linalg.norm(focal - eye)
-    right = np.cross(forward, up)
-    right /= np.linalg.norm(right)
-    up = np.cross(right, forward)
-    d = np.asarray(point, float) - eye
-    t = math.tan(math.radians(angle_deg) / 2)
-    z = d @ forward
-    return ((d @ right) / (z * t * width / height) + 1) / 2 * width, (1 - (d @ up) / (z * t)) / 2 * height
 
 
 def pins_on_screen(page):

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from tests.web.browser import (REPO, canvas_pixels, mean_difference, not_blank, save_artifact, settle, stage_ids, wait_drawn,
-                               wait_stage, watch)
+from tests.web.browser import (MIN_CONTRAST, REPO, canvas_pixels, catalogue_meta, contrast_ratio, element_pixels, mean_difference,
+                               not_blank, save_artifact, screenshot, settle, stage_ids, wait_drawn, wait_stage, watch)
 from viz.export.html import MAX_HTML_BYTES
 
 
@@ -62,6 +62,52 @@ def test_html_plays_offline_through_every_stage(browser, story_html):
     page.get_by_role("button", name="Pause").wait_for()
     assert blocked == [] and w.foreign_requests == []
     assert w.errors == []
+    context.close()
+
+
+def test_html_shows_the_note_and_the_consult_offline(browser, story_html):
+    context = browser.new_context(viewport={"width": 810, "height": 1080})
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:", "blob:")) else route.abort())
+    page = context.new_page()
+    w = watch(page)
+    page.goto(story_html.as_uri())
+    wait_drawn(page)
+    text = catalogue_meta()["text"]["en"]
+    note = page.get_by_text(text["ui"]["disclaimer"])
+    assert note.is_visible()
+    assert contrast_ratio(element_pixels(note)) >= MIN_CONTRAST
+    assert note.bounding_box()["y"] + note.bounding_box()["height"] <= page.locator(".mild-view canvas").bounding_box()["y"] + 1, \
+        "the note sits above the 3D view"
+    page.get_by_role("button", name=text["ui"]["consult_open"]["patient"]).click()
+    dialog = page.get_by_role("dialog", name=text["consult"]["title"]["patient"])
+    assert dialog.get_by_text(text["evidence"]["patient"]).is_visible()
+    save_artifact("standalone-consult.png", screenshot(page))
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="detached")
+    assert w.errors == []
+    context.close()
+
+
+def test_html_of_a_patients_scan_tells_the_patient_what_is_an_example(browser, tmp_path):
+    """A patient's own story as a file (viz.export.html.write_html with the patient's bundle):
+    the patient view says which levels the scan lacks and that the narrowing is an example."""
+    from viz.export.html import write_html
+    from viz.export.scan_import import patient_bundle
+    from viz.scan.upload import anatomy_from_upload
+
+    scan = REPO / "tests" / "scan" / "data" / "totalsegmentator-example" / "example_seg.nii.gz"
+    out = write_html(str(tmp_path / "mine.html"), lang="es", bundle=patient_bundle(anatomy_from_upload(scan.name, scan.read_bytes())))
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    page = context.new_page()
+    page.goto(out.as_uri())
+    wait_drawn(page)
+    notice = page.get_by_text("No muestra")
+    assert notice.is_visible()
+    text = notice.inner_text()
+    assert "L3–L4" in text and "L4–L5" in text and "ejemplo" in text, text
+    canvas = page.locator(".mild-view canvas").bounding_box()
+    assert notice.bounding_box()["y"] + notice.bounding_box()["height"] <= canvas["y"] + 1, "above the 3D view, not over it"
+    save_artifact("standalone-patient-scan-es.png", screenshot(page))
     context.close()
 
 

@@ -169,5 +169,5 @@ def encode_for_browser(bundle: SceneBundle, lang: str) -> SceneBundle:
         errors += [error for _, error in encoded]
     meta["text"] = {lang: meta["text"][lang]}
     meta["images"] = {name: _webp_data_url(url) for name, url in meta["images"].items()}
-    meta["wire"] = {"version": WIRE_VERSION, "codec": "meshopt", "max_error_mm": math.ceil(max(errors) * 1e4) / 1e4}
+    meta["wire"] = {"version": WIRE_VERSION, "codec": "meshopt", "max_error_mm": math.ceil(max(errors) * 1e4) / 1e4}  # rounded up: never under-stated
     return SceneBundle(meta, b"".join(buffers.chunks))

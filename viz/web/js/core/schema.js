@@ -31,13 +31,14 @@ const STAGE = {
   id: "string", start_s: "number", duration_s: "number", morph: ["string"], removal: "vec2",
   camera: [{ t_s: "number" }], show_groups: ["string"], hide_parts: ["string"], opacity: "object",
   instruments: [{ name: "string", keys: [KEY] }], hotspots: [{ id: "string", part: "string", position_mm: "vec3" }],
-  "compare?": ["string"],
+  "compare?": ["string"], "consult?": ["string"],
 };
 export const BUNDLE_SCHEMA = {
   states: ["string"], parts: [ITEM], instruments: [ITEM], views: "object", view_subjects: "object", stages: [STAGE],
   images: "object", metrics: [{ t_s: "number", levels: "object" }], text: "object", pinch_color: "vec3",
   playback: { fade_s: "number", bite_fade: "number", view_angle_deg: "number", frame_margin: "number" },
   wire: { version: "number" },
+  "orientation?": "object", "cut_caps?": "object", "patient?": "object",
 };
 
 function check(value, spec, path, problems) {

@@ -2,6 +2,8 @@
 // language and voice. The only English written here is the last resort for a
 // catalogue that lacks a key (the catalogue tests in tests/scenes keep it complete).
 
+import { fmt } from "./metrics.js";
+
 const lookup = (object, ...path) => path.reduce((value, key) => (value == null ? undefined : value[key]), object);
 
 export class Words {
@@ -66,4 +68,54 @@ export class Words {
     const evidence = this.cat.evidence ?? {};
     return { summary: this.voice(evidence) ?? "", sources: evidence.sources ?? [] };
   }
+
+  /** The note every screen a patient can see carries. */
+  disclaimer() { return this.ui("disclaimer", "For learning only — your own doctor decides whether MILD is right for you."); }
+
+  /** A body direction's word for the orientation cue ("head", "feet", "back", "front"). */
+  orientation(name) { return lookup(this.cat, "ui", "orientation", name) ?? name; }
+
+  /** A short note that qualifies a clinician metric (ui.metric_notes), or "". */
+  metricNote(key) {
+    const note = this.voice(lookup(this.cat, "ui", "metric_notes", key));
+    return typeof note === "string" ? note : "";
+  }
+
+  /**
+   * The consult sheet in this voice: {title, sections: [{id, heading, text, items}]} for
+   * the section ids given (in the catalogue's order).
+   */
+  consult(ids) {
+    const consult = this.cat.consult ?? {};
+    const sections = (consult.sections ?? []).filter((s) => ids.includes(s.id)).map((s) => ({
+      id: s.id, heading: this.voice(s.heading) ?? "", text: this.voice(s.text) ?? "", items: (s.items ?? []).map((item) => this.voice(item)),
+    }));
+    return { title: this.voice(consult.title) ?? this.ui("consult_open", ""), sections };
+  }
+
+  /** Every consult section id, in the catalogue's order. */
+  consultIds() { return (this.cat.consult?.sections ?? []).map((s) => s.id); }
+
+  /** A patient's-scan word: patient_scan.provenance[kind], patient_scan.metrics[key], ... */
+  scan(...path) { return lookup(this.cat, "patient_scan", ...path); }
+
+  /** A number as this language writes it (patient_scan.decimal_mark), `digits` decimals, or a dash. */
+  number(x, digits = 1) {
+    const text = fmt(x, digits);
+    const mark = this.scan("decimal_mark");
+    return typeof mark === "string" ? text.replace(".", mark) : text;
+  }
+}
+
+/**
+ * The consult sections a stage offers (stage.consult, in the catalogue's order): all of
+ * them at the story's last stage, or when the stage names none.
+ *
+ * @param {{consult?: string[]}} stage
+ * @param {string[]} allIds every section id, in order
+ * @param {boolean} last whether it is the story's last stage
+ */
+export function consultSectionIds(stage, allIds, last) {
+  if (last || !Array.isArray(stage.consult) || !stage.consult.length) return allIds;
+  return allIds.filter((id) => stage.consult.includes(id));
 }

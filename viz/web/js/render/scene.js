@@ -14,6 +14,7 @@ import vtkPlane from "@kitware/vtk.js/Common/DataModel/Plane";
 import vtkPolyData from "@kitware/vtk.js/Common/DataModel/PolyData";
 import vtkActor from "@kitware/vtk.js/Rendering/Core/Actor";
 import vtkMapper from "@kitware/vtk.js/Rendering/Core/Mapper";
+import vtkProperty from "@kitware/vtk.js/Rendering/Core/Property";
 import vtkRenderWindow from "@kitware/vtk.js/Rendering/Core/RenderWindow";
 import vtkRenderer from "@kitware/vtk.js/Rendering/Core/Renderer";
 import vtkForwardPass from "@kitware/vtk.js/Rendering/OpenGL/ForwardPass";
@@ -27,11 +28,26 @@ import { cellsFromFaces, computeNormals, facesKeptBy, morphInto, MORPH_STEPS, po
 // The glow moves in GLOW_STEPS steps: each change re-uploads the part's colours, and
 // finer steps are not visible while the glow grows.
 const GLOW_STEPS = 24;
+const SURFACE = { ambient: 0.18, diffuse: 0.78, specular: 0.18, specularPower: 18 };
+// A cut part shows its inside (back faces) flat in its own colour this much darker, so the
+// cut reads as a solid section face instead of a lit hollow bowl.
+const CAP_SHADE = 0.78;
+// Groups capped when a view cuts them, unless the bundle says (meta.cut_caps: its "rank"
+// groups except "see_through", which keep their own look).
+const DEFAULT_CAPPED = ["bone", "disc", "ligament", "fat"];
+
+/** The anatomy groups a clip plane caps, from meta.cut_caps when the bundle has it. */
+export function cappedGroups(cutCaps) {
+  if (!cutCaps?.rank) return new Set(DEFAULT_CAPPED);
+  const seeThrough = new Set(cutCaps.see_through ?? []);
+  return new Set(Object.keys(cutCaps.rank).filter((group) => !seeThrough.has(group)));
+}
 
 /** One level of detail of one part as a vtk.js actor whose points change in place. */
 class SceneActor {
-  constructor(renderer, part, lod, glowRgb) {
+  constructor(renderer, part, lod, glowRgb, capped) {
     this.part = part;
+    this.capped = capped;
     this.lod = lod;
     this.glowRgb = glowRgb;
     this.points = new Float32Array(lod.rest);
@@ -53,7 +69,10 @@ class SceneActor {
     this.actor = vtkActor.newInstance();
     this.actor.setMapper(this.mapper);
     const prop = this.actor.getProperty();
-    prop.setAmbient(0.18); prop.setDiffuse(0.78); prop.setSpecular(0.18); prop.setSpecularPower(18);
+    prop.setAmbient(SURFACE.ambient); prop.setDiffuse(SURFACE.diffuse); prop.setSpecular(SURFACE.specular); prop.setSpecularPower(SURFACE.specularPower);
+    // vtk.js scales a back face's ambient colour by the front property's ambient: this
+    // intensity makes the drawn colour CAP_SHADE × the part's colour, unlit.
+    this.capProperty = capped ? vtkProperty.newInstance({ ambient: CAP_SHADE / SURFACE.ambient, diffuse: 0, specular: 0 }) : null;
     renderer.addActor(this.actor);
     this.key = null;          // the shape is set (and its normals computed) when first shown
   }
@@ -97,6 +116,8 @@ class SceneActor {
     const prop = this.actor.getProperty();
     prop.setColor(rgb[0], rgb[1], rgb[2]);
     prop.setOpacity(opacity);
+    this.capProperty?.setAmbientColor(rgb[0], rgb[1], rgb[2]);
+    this.capProperty?.setOpacity(opacity);
     if (!this.colors) return;
     const stepped = quantize(glow, GLOW_STEPS);
     const key = `${rgb.join()}|${stepped}`;
@@ -119,7 +140,10 @@ class SceneActor {
   // are most of a frame's cost, so the player culls while moving.
   setCulling(on) { this.actor.getProperty().setBackfaceCulling(on); }
 
-  /** clip = [origin_mm, normal] cuts away the side the normal points to; null removes the cut. */
+  /**
+   * clip = [origin_mm, normal] cuts away the side the normal points to; null removes the
+   * cut. A capped part shows its cut as a solid section face (its inside drawn flat).
+   */
   setClip(clip) {
     const key = clip ? JSON.stringify(clip) : "";
     if (key === this.clipKey) return;
@@ -127,6 +151,7 @@ class SceneActor {
     this.clip = clip;
     this.mapper.removeAllClippingPlanes();
     if (clip) this.mapper.addClippingPlane(vtkPlane.newInstance({ origin: clip[0], normal: clip[1].map((v) => -v) }));
+    if (this.capProperty) this.actor.setBackfaceProperty(clip ? this.capProperty : null);
     this.refreshCells();
   }
 }
@@ -136,10 +161,10 @@ class SceneActor {
  * picture is the light one, so its many buffers are not in the way of the first draw.
  */
 class ActorPair {
-  constructor(renderer, part, glowRgb) {
+  constructor(renderer, part, glowRgb, capped) {
     this.part = part;
-    this.make = () => new SceneActor(renderer, part, part.full, glowRgb);
-    this.light = part.light ? new SceneActor(renderer, part, part.light, glowRgb) : null;
+    this.make = () => new SceneActor(renderer, part, part.full, glowRgb, capped);
+    this.light = part.light ? new SceneActor(renderer, part, part.light, glowRgb, capped) : null;
     this.fullActor = null;
   }
 
@@ -199,7 +224,8 @@ export class Scene {
       webglcontextrestored: () => onContextRestored(),
     };
     for (const [name, fn] of Object.entries(this.listeners)) this.canvas.addEventListener(name, fn);
-    this.actors = [...story.parts, ...story.instruments].map((part) => new ActorPair(this.renderer, part, story.pinchColor));
+    const capped = cappedGroups(story.meta.cut_caps);
+    this.actors = [...story.parts, ...story.instruments].map((part) => new ActorPair(this.renderer, part, story.pinchColor, part.kind === "anatomy" && capped.has(part.group)));
     this.camera = this.renderer.getActiveCamera();
   }
 

@@ -1,15 +1,21 @@
 // The page around the 3D view: title, caption, play bar, notices, X-ray panel,
-// before/after slider, teach-back button, read-aloud, keyboard and the address.
-// Embed mode keeps only the view and a minimal play bar. Every control has a label and
-// a 44 px touch target.
+// before/after slider, teach-back button, "Is MILD right for me?", the orientation cue,
+// read-aloud, keyboard and the address. Embed mode keeps only the view, a minimal play
+// bar, the consult button and the "for learning only" note, which every mode shows.
+// Every control has a label and a 44 px touch target.
 
 import { stateQuery, withParams } from "../core/url.js";
+import { openConsult } from "./consult.js";
+import { OrientationCue } from "./cue.js";
+import { inDialog } from "./dialog.js";
 import { h, icon, iconButton } from "./dom.js";
-import { buildQuiz } from "./quiz.js";
+import { openQuiz } from "./quiz.js";
+import { XrayPanel } from "./xray.js";
 
 const SPEEDS = [0.5, 1, 1.5, 2];
 const SCRUB_REDRAW_MS = 100;          // while playing, the scrubber moves at most this often
 const BAR_OVERLAP_PX = 8;             // the 3D view reaches this far under the caption's fade
+const CUE_GAP_PX = 4;                 // the orientation cue sits this far above the caption or play bar
 
 export class Chrome {
   constructor(player) {
@@ -29,14 +35,37 @@ export class Chrome {
     this.captionEl = h("p", { class: "mild-caption", "aria-live": "polite" });
     this.noticeEl = h("div", { class: "mild-notice", role: "alert", hidden: true });
     this.xrayEl = h("div", { class: "mild-xray", role: "group", hidden: true });
+    this.xray = new XrayPanel(player, this.xrayEl);
     this.bar = h("div", { class: "mild-bar", role: "toolbar", "aria-label": w.ui("timeline", "Story timeline") });
     this.extraEl = h("div", { class: "mild-extra" });
-    const top = h("header", { class: "mild-top" }, h("div", { class: "mild-heading" }, this.stepEl, this.titleEl), this.modeLinks());
-    this.bottom = h("div", { class: "mild-bottom" }, this.extraEl, this.captionEl, this.bar,
-      o.mode === "patient" && !o.embed ? h("p", { class: "mild-disclaimer" }, w.ui("disclaimer", "For learning only. Your own doctor decides whether MILD is right for you.")) : null);
-    root.replaceChildren(this.viewEl, this.sketchCanvas, this.pinLayer, this.labelEl, top, this.noticeEl, this.xrayEl, this.bottom);
+    // patients find it above the caption; clinicians and embeds in the play bar (just its icon on narrow screens)
+    const consultLabel = w.ui("consult_open", "Is MILD right for me?");
+    this.consultInBar = o.embed || o.mode === "clinician";
+    this.consultBtn = h("button", { type: "button", class: "mild-btn mild-wide mild-consult-open", "aria-haspopup": "dialog", "aria-label": consultLabel,
+      onclick: () => openConsult(player) }, icon("question"), h("span", { class: "mild-consult-label" }, consultLabel));
+    const disclaimer = h("p", { class: "mild-disclaimer" }, w.disclaimer());
+    // embed mode: the note (and what a patient's scan shows) in a strip above the view
+    this.topNote = o.embed ? h("div", { class: "mild-top-note" }, disclaimer, this.patientScanNote()) : null;
+    const heading = h("div", { class: "mild-heading" }, this.stepEl, this.titleEl, o.embed ? null : this.patientScanNote());
+    const top = h("header", { class: "mild-top" }, heading, this.modeLinks());
+    this.bottom = h("div", { class: "mild-bottom" }, this.extraEl, this.captionEl, this.bar, o.embed ? null : disclaimer);
+    const orientation = player.story.meta.orientation;
+    this.cue = o.mode === "patient" && orientation ? new OrientationCue(orientation, w) : null;
+    root.replaceChildren(...[this.viewEl, this.sketchCanvas, this.pinLayer, this.cue?.el, this.labelEl, top, this.noticeEl, this.xrayEl, this.bottom,
+      this.topNote].filter(Boolean));
     this.showProblems(o.problems);
     this.buildBar();
+  }
+
+  /**
+   * A patient's own scan (meta.patient): what the scan shows and what is an example, in the
+   * page's voice. The clinician panel says it beside the upload; elsewhere it is here.
+   */
+  patientScanNote() {
+    const { options: o, story } = this.player;
+    const notice = story.meta.patient?.notice?.[o.lang]?.[o.mode];
+    if (!notice || (o.mode === "clinician" && !o.embed)) return null;
+    return h("p", { class: "mild-scan-note" }, notice);
   }
 
   modeLinks() {
@@ -89,14 +118,16 @@ export class Chrome {
       }, { "aria-pressed": "false" });
       parts.push(cc);
     }
+    if (this.consultInBar) parts.push(this.consultBtn);
     parts.push(iconButton(w.ui("reset_view", "Reset view"), "home", () => p.resetView()));
     this.bar.append(...parts);
   }
 
   onKey(e) {
     const p = this.player;
-    const tag = e.target?.tagName ?? "";
-    if (/^(INPUT|SELECT|TEXTAREA)$/.test(tag) || e.altKey || e.ctrlKey || e.metaKey) return;
+    const target = e.composedPath?.()[0] ?? e.target;      // the element itself, inside a shadow root too
+    const tag = target?.tagName ?? "";
+    if (/^(INPUT|SELECT|TEXTAREA)$/.test(tag) || e.altKey || e.ctrlKey || e.metaKey || inDialog(e)) return;
     const actions = {
       " ": () => tag !== "BUTTON" && p.setPlaying(!p.playing),
       ArrowRight: () => p.goToStage(p.stageIndex + 1, { step: !p.playing, play: p.playing }),
@@ -131,22 +162,20 @@ export class Chrome {
       this.extraEl.append(h("label", { class: "mild-compare-wrap" }, h("span", {}, w.ui("before", "Before")), slider, h("span", {}, w.ui("after", "After"))));
     }
     if (index === p.story.stages.length - 1 && w.quiz().length && !p.options.embed) {
-      this.extraEl.append(h("button", { type: "button", class: "mild-btn mild-wide", onclick: () => this.openQuiz() }, w.ui("quiz_open", "Check what you learned")));
+      this.extraEl.append(h("button", { type: "button", class: "mild-btn mild-wide mild-quiz-open", "aria-haspopup": "dialog", onclick: () => this.openQuiz() }, w.ui("quiz_open", "Check what you learned")));
     }
+    if (!this.consultInBar) this.extraEl.append(this.consultBtn);
     if (this.readingAloud) this.speak();
   }
 
   showView(name) { if (this.viewSel) this.viewSel.value = name; }
 
   openQuiz() {
-    const p = this.player;
-    p.setPlaying(false);
-    const dialog = buildQuiz(p.words, () => { dialog.remove(); p.root.focus(); });
-    p.root.append(dialog);
-    dialog.querySelector("button")?.focus();
+    this.player.setPlaying(false);
+    openQuiz(this.player.root, this.player.words);
   }
 
-  /** Per drawn frame: the scrubber and the X-ray panel. Touch the page only when something changed. */
+  /** Per drawn frame: the scrubber, the X-ray panel and the orientation cue. Touch the page only when something changed. */
   updateOverlays(frame) {
     const p = this.player;
     const now = performance.now();
@@ -154,36 +183,26 @@ export class Chrome {
       const value = String(p.t_s);
       if (this.scrub.value !== value) { this.scrub.value = value; this.scrubMoved = now; }
     }
-    const shown = p.options.embed ? [] : this.xrayImages(frame);
-    const key = shown.join("|");
-    if (key && this.xrayEl.dataset.images !== key) {
-      const w = p.words;
-      this.xrayEl.dataset.images = key;
-      this.xrayEl.replaceChildren(...shown.map((name) => h("figure", { class: "mild-xray-image" },
-        h("img", { src: p.story.images[name], alt: w.ui("xray_alt", "Simulated X-ray picture made from the 3D model") }),
-        h("figcaption", {}, name === "xray_ap" ? w.ui("xray_ap", "X-ray from the back") : w.ui("xray_oblique", "Slanted X-ray")))));
-    }
-    if (this.xrayEl.hidden !== !key) this.xrayEl.hidden = !key;
-  }
-
-  /** Simulated X-ray pictures for the chosen view or the stage's overlay; the oblique shows the portal while it is in place. */
-  xrayImages(frame) {
-    const p = this.player;
-    const portal = frame.poses.portal?.visible && p.story.images.xray_oblique_portal ? "xray_oblique_portal" : "xray_oblique";
-    if (p.currentView === "xray") return ["xray_ap"];
-    if (p.currentView === "oblique") return [portal];
-    return p.stage.overlay === "xray" ? ["xray_ap", "xray_oblique"] : [];
+    this.xray.update(frame);
+    this.cue?.update(p.rig.get());
   }
 
   /**
    * Lay the 3D view above the caption and play bar (and, on a phone, the clinician panel
-   * under them), so they never cover the model; its CSS size.
+   * under them), and in embed mode under the "for learning only" note, so they never cover
+   * the model; its CSS size.
    */
   fitView() {
-    const below = this.player.root.getBoundingClientRect().bottom - this.bottom.getBoundingClientRect().top;
+    const box = this.player.root.getBoundingClientRect();
+    const below = box.bottom - this.bottom.getBoundingClientRect().top;
     const reserve = this.player.options.embed ? 0 : Math.max(0, Math.round(below) - BAR_OVERLAP_PX);
-    const wanted = `${reserve}px`;
-    if (this.viewEl.style.bottom !== wanted) for (const el of [this.viewEl, this.sketchCanvas, this.pinLayer]) el.style.bottom = wanted;
+    const above = this.topNote ? Math.max(0, Math.round(this.topNote.getBoundingClientRect().bottom - box.top)) : 0;
+    for (const el of [this.viewEl, this.sketchCanvas, this.pinLayer]) {
+      if (el.style.bottom !== `${reserve}px`) el.style.bottom = `${reserve}px`;
+      if (el.style.top !== `${above}px`) el.style.top = `${above}px`;
+    }
+    // the cue stays clear of the play bar, which embed mode lays over the view
+    if (this.cue) this.cue.el.style.bottom = `${Math.max(0, Math.round(below)) + CUE_GAP_PX}px`;
     return this.viewEl.getBoundingClientRect();
   }
 

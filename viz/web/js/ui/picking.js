@@ -1,7 +1,6 @@
 // Tap-to-name: the structure under a tap, its name and one line about it (clinicians also
 // get its live ligament thickness), highlighted. Works on the loaded geometry (LPS+ mm).
 
-import { fmt } from "../core/metrics.js";
 import { pickNearest } from "../core/pick.js";
 import { metricsAt } from "../core/timeline.js";
 import { h } from "./dom.js";
@@ -69,7 +68,7 @@ export class Picker {
     let line = s.line;
     const m = part.level ? metricsAt(p.story.metrics, p.t_s)[part.level] : null;
     if (p.options.mode === "clinician" && m && part.group === "ligament" && part.side) {
-      line = `${line} ${p.words.ui("now", "Now")}: ${fmt(m.lf_thickness_mm?.[part.side])} mm.`;
+      line = `${line} ${p.words.ui("now", "Now")}: ${p.words.number(m.lf_thickness_mm?.[part.side])} mm.`;
     }
     this.label.replaceChildren(h("strong", {}, s.name), line ? h("span", {}, line) : "");
     this.label.hidden = false;

@@ -1,17 +1,18 @@
 // Teach-back: one question at a time; every answer is explained kindly.
 
+import { Modal } from "./dialog.js";
 import { h } from "./dom.js";
 
-export function buildQuiz(words, onClose) {
+/** Open the teach-back check over `host`. */
+export function openQuiz(host, words) {
   const questions = words.quiz();
-  const dialog = h("div", { class: "mild-quiz", role: "dialog", "aria-modal": "true", "aria-label": words.ui("quiz_title", "Check what you learned") });
+  const modal = new Modal(host, { className: "mild-quiz", label: words.ui("quiz_title", "Check what you learned"), closeLabel: words.ui("close", "Close") });
   let index = 0;
   const show = () => {
-    dialog.replaceChildren();
     const q = questions[index];
-    const close = h("button", { type: "button", class: "mild-btn mild-close", onclick: onClose }, words.ui("close", "Close"));
     if (!q) {
-      dialog.append(h("p", { class: "mild-quiz-q" }, words.ui("quiz_done", "Well done. You can ask your doctor about anything that is still unclear.")), close);
+      modal.body.replaceChildren(h("p", { class: "mild-quiz-q" }, words.ui("quiz_done", "Well done. You can ask your doctor about anything that is still unclear.")));
+      modal.focus(modal.closeButton);
       return;
     }
     const feedback = h("p", { class: "mild-quiz-feedback", "aria-live": "polite" });
@@ -20,16 +21,17 @@ export function buildQuiz(words, onClose) {
       type: "button", class: "mild-choice",
       onclick: (e) => {
         const right = i === q.answer;
-        for (const b of dialog.querySelectorAll(".mild-choice")) b.disabled = true;
+        for (const b of modal.body.querySelectorAll(".mild-choice")) b.disabled = true;
         e.currentTarget.classList.add(right ? "right" : "wrong");
         feedback.textContent = `${right ? words.ui("quiz_right", "Yes, that's right.") : words.ui("quiz_wrong", "Not quite.")} ${q.explanation ?? ""}`;
         next.hidden = false;
         next.focus();
       },
     }, choice));
-    dialog.append(h("p", { class: "mild-quiz-count" }, `${index + 1} / ${questions.length}`),
-      h("p", { class: "mild-quiz-q" }, q.question), h("div", { class: "mild-choices" }, ...choices), feedback, next, close);
+    modal.body.replaceChildren(h("p", { class: "mild-quiz-count" }, `${index + 1} / ${questions.length}`),
+      h("p", { class: "mild-quiz-q" }, q.question), h("div", { class: "mild-choices" }, ...choices), feedback, next);
+    modal.focus();
   };
   show();
-  return dialog;
+  return modal;
 }

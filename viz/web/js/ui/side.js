@@ -1,9 +1,11 @@
 // Clinician side panel: live metrics at a chosen level, the axial inset, layers, bone
 // transparency, the drawing layer, structures with search and focus, a patient's own
-// scan, the evidence summary.
+// scan, the evidence summary. For a patient's scan (meta.patient) every number carries
+// where it comes from (measured on the scan, example, typical value, not measurable) and
+// the bony canal measured on the scan joins the table.
 
 import { metricRows } from "../core/metrics.js";
-import { metricsAt } from "../core/timeline.js";
+import { metricsAt, stenosisWeight } from "../core/timeline.js";
 import { h } from "./dom.js";
 import { drawInset } from "./inset.js";
 
@@ -16,11 +18,14 @@ export class SidePanel {
     const p = player;
     const w = p.words;
     const levels = [...new Set(p.story.parts.filter((part) => part.group === "disc").map((part) => part.name))];
-    // open on the level the story treats: the one whose ligament MILD trims
-    this.level = levels.includes(p.story.level) ? p.story.level : levels[0];
+    this.patient = p.story.meta.patient ?? null;
+    // open on the level the story treats: a patient's story level, else the one whose ligament MILD trims
+    const story = this.patient?.story_level ?? p.story.level;
+    this.level = levels.includes(story) ? story : levels[0];
     const levelSelect = h("select", { class: "mild-select", "aria-label": w.ui("level", "Level"), onchange: (e) => { this.level = e.target.value; p.dirty = true; } },
       ...levels.map((l) => h("option", { value: l, selected: l === this.level }, l)));
     this.metricsEl = h("table", { class: "mild-metrics" });
+    this.notesEl = h("div", { class: "mild-metric-notes" });
     this.insetCanvas = h("canvas", { class: "mild-inset", width: "260", height: "220", role: "img", "aria-label": w.ui("inset", "Cross-section at the chosen level") });
     const present = new Set([...p.story.parts, ...p.story.instruments].map((part) => part.group));
     const layers = LAYER_GROUPS.filter((g) => present.has(g)).map((g) => {
@@ -43,7 +48,7 @@ export class SidePanel {
     const evidence = h("details", { class: "mild-evidence" }, h("summary", {}, w.ui("evidence", "Evidence")),
       h("p", {}, ev.summary), ...ev.sources.map((src) => h("p", {}, h("cite", {}, src.name), src.detail)));
     this.el = h("aside", { class: "mild-side", "aria-label": w.ui("clinician_tools", "Clinician tools") },
-      h("h2", {}, w.ui("measurements", "Measurements")), levelSelect, this.metricsEl, this.insetCanvas,
+      h("h2", {}, w.ui("measurements", "Measurements")), levelSelect, this.metricsEl, this.notesEl, this.insetCanvas,
       h("h2", {}, w.ui("layers_title", "Layers")), h("div", { class: "mild-layers" }, ...layers),
       h("label", { class: "mild-range" }, w.ui("bone_opacity", "Bone transparency"), boneSlider),
       h("h2", {}, w.ui("annotate", "Annotate")),
@@ -74,16 +79,21 @@ export class SidePanel {
         this.scanStatusEl.textContent = `${w.ui("scan_sending", "Sending")} ${Math.round(100 * share)} %`;
       });
     });
-    return h("details", { class: "mild-scan" }, h("summary", {}, w.ui("scan_title", "Patient's own scan")),
+    return h("details", { class: "mild-scan", open: !!this.patient }, h("summary", {}, w.ui("scan_title", "Patient's own scan")),
       h("label", { class: "mild-file-label" }, w.ui("scan_choose", "Load a patient's scan"), input),
       h("p", { class: "mild-privacy" }, scan.privacy), this.scanStatusEl);
   }
 
+  /**
+   * The upload's state. Once a patient's scan is shown, its notice in the page's language
+   * and voice (meta.patient.notice) says what the scan shows and what is an example.
+   */
   showScanStatus([state, message]) {
     if (!this.scanStatusEl) return;
-    const w = this.player.words;
+    const { words: w, options } = this.player;
+    const notice = this.patient?.notice?.[options.lang]?.[options.mode];
     const text = { receiving: w.ui("scan_sending", "Sending"), processing: w.ui("scan_processing", "Building the patient's model…") }[state];
-    this.scanStatusEl.textContent = message || text || "";
+    this.scanStatusEl.textContent = (state === "ready" && notice) || message || text || "";
     this.scanStatusEl.dataset.state = state;
   }
 
@@ -118,7 +128,27 @@ export class SidePanel {
     if (p.playing && now - (this.drawn ?? 0) < REDRAW_EVERY_MS) return;
     this.drawn = now;
     const m = metricsAt(p.story.metrics, p.t_s)[this.level];
-    this.metricsEl.replaceChildren(...metricRows(p.words, m).map(([k, v, key]) => h("tr", { "data-metric": key }, h("th", {}, k), h("td", {}, v))));
+    const anatomy = p.frame?.anatomy;
+    const asScanned = !!anatomy && anatomy.removal === 0 && stenosisWeight(anatomy) === 1;
+    const rows = metricRows(p.words, m, this.patient?.levels?.[this.level] ?? null, asScanned);
+    const key = JSON.stringify(rows);
+    if (key !== this.rowsKey) {
+      this.rowsKey = key;
+      this.showRows(rows);
+    }
     drawInset(this.insetCanvas, p.picker.visible(), this.level, p.words);
+  }
+
+  /** The metrics table; a row with a note gets a mark and the note under the table. */
+  showRows(rows) {
+    const w = this.player.words;
+    const notes = rows.filter((row) => row.note);
+    this.metricsEl.replaceChildren(...rows.map((row) => {
+      const mark = row.note ? "*".repeat(notes.indexOf(row) + 1) : "";
+      const tag = row.provenance ? h("span", { class: "mild-provenance", "data-provenance": row.provenance }, w.scan("provenance", row.provenance) ?? row.provenance) : null;
+      return h("tr", { "data-metric": row.key, "data-provenance": row.provenance, title: row.note || null },
+        h("th", {}, `${row.label}${mark ? `\u00a0${mark}` : ""}`, tag), h("td", {}, row.value));
+    }));
+    this.notesEl.replaceChildren(...notes.map((row, i) => h("p", { class: "mild-metric-note", "data-note": row.key }, `${"*".repeat(i + 1)} ${row.note}`)));
   }
 }
