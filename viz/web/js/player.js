@@ -186,12 +186,16 @@ export class Player {
     return frame;
   }
 
-  /** A part's opacity after the viewer's choices: layers, hidden parts, bone transparency, focus. */
-  shownOpacity(part, opacity, solid) {
+  /**
+   * A part's opacity after the viewer's choices: layers, hidden parts, bone transparency, focus.
+   * In a cut view (``cut``) a shown bone is solid, so its section reads as one face: the
+   * stage's see-through bone is for uncut views; the viewer's bone transparency still applies.
+   */
+  shownOpacity(part, opacity, solid, cut) {
     if (this.visibleGroups?.[part.group] === false || this.hiddenParts.has(part.name)) return 0;
     let o = opacity;
     if (this.visibleGroups?.[part.group] === true && o === 0 && part.kind === "anatomy") o = part.opacity;
-    if (part.group === "bone") o *= this.boneOpacity;
+    if (part.group === "bone") o = (cut && o > 0 ? 1 : o) * this.boneOpacity;
     if (this.focus && this.focus !== part.name) o *= FOCUS_DIM;
     return solid && o >= 0.5 ? 1 : o;
   }
@@ -213,7 +217,7 @@ export class Player {
       const part = pair.part;
       const active = light && pair.light ? pair.light : pair.full;
       for (const other of pair.made()) if (other !== active) other.setVisible(false);
-      const opacity = this.shownOpacity(part, frame.opacity[part.name], moving && quality.solid);
+      const opacity = this.shownOpacity(part, frame.opacity[part.name], moving && quality.solid, !!clip);
       active.setVisible(opacity > 0.001);
       if (opacity <= 0.001) continue;
       const pose = frame.poses[part.name];

@@ -23,6 +23,7 @@ import vtkOpenGLRenderWindow from "@kitware/vtk.js/Rendering/OpenGL/RenderWindow
 import vtkRenderPass from "@kitware/vtk.js/Rendering/SceneGraph/RenderPass";
 
 import { clamp01 } from "../core/vec3.js";
+import { CAP_PULL_MM, pullInsideNearer } from "./capdepth.js";
 import { cellsFromFaces, computeNormals, facesKeptBy, morphInto, MORPH_STEPS, poseInto, quantize, shapeKey } from "../core/morph.js";
 
 // The glow moves in GLOW_STEPS steps: each change re-uploads the part's colours, and
@@ -66,6 +67,8 @@ class SceneActor {
     this.mapper = vtkMapper.newInstance({ scalarVisibility: !!lod.pinch });
     if (lod.pinch) this.mapper.setColorModeToDirectScalars();
     this.mapper.setInputData(this.polydata);
+    const pull = capped ? CAP_PULL_MM[part.group] ?? 0 : 0;
+    if (pull) pullInsideNearer(this.mapper, () => (this.clip ? pull : 0));
     this.actor = vtkActor.newInstance();
     this.actor.setMapper(this.mapper);
     const prop = this.actor.getProperty();
