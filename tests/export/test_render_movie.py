@@ -32,12 +32,15 @@ def test_transparent_png_has_alpha_only_around_the_anatomy(tmp_path):
     assert (alpha == 255).mean() > 0.02, "no opaque anatomy pixels"
 
 
-def test_caption_band_is_burned_in(tmp_path):
+def test_caption_band_is_burned_in_and_every_still_carries_the_note(tmp_path):
+    """At 640 × 360 the caption fills rows 216–320 and the learning-only note rows 326–346."""
     plain = np.asarray(Image.open(render_png("removal", "back", tmp_path / "a.png", width=640, height=360)))
     captioned = np.asarray(Image.open(render_png("removal", "back", tmp_path / "b.png", width=640, height=360,
                                                  caption=True, lang="es", mode="clinician")))
-    band = slice(300, 345)
-    assert captioned[band].mean() < plain[band].mean() - 40, "dark caption band missing"
+    caption_band, note_band = slice(220, 320), slice(328, 346)
+    assert captioned[caption_band].mean() < plain[caption_band].mean() - 40, "dark caption band missing"
+    for image in (plain, captioned):
+        assert image[note_band].mean() < plain[caption_band].mean() - 40, "the learning-only note's band is missing"
     assert np.abs(captioned[100:250, 200:440].astype(int) - plain[100:250, 200:440]).mean() < 25
 
 

@@ -337,10 +337,11 @@ class OffscreenRenderer:
         return image
 
     def render(self, frame: Frame, caption: bool = True, view: str | None = None) -> np.ndarray:
-        """Render one frame and burn in its stage title, caption and the learning-only note."""
+        """Render one frame and burn in the learning-only note, with the stage title and caption
+        when ``caption`` (ANATOMY.md, "MILD": a short, visible note belongs on every screen)."""
         image = self.draw(frame, view)
         if not caption:
-            return image
+            return burn_text(image, note=self.text["ui"]["disclaimer"])
         stage_text = self.text["stages"][frame.stage_id][self.mode]
         return burn_text(image, title=stage_text["title"], caption=stage_text["caption"],
                          note=self.text["ui"]["disclaimer"])
