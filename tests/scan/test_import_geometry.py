@@ -17,6 +17,7 @@ import trimesh
 
 from tests.scan.scan_fixtures import TOTALSEGMENTATOR, rotation, stenosis_mesh
 from viz.models.anatomy import STATES
+from viz.models.geometry import SurfaceProbe
 from viz.models.metrics import anatomy_state_metrics
 from viz.scan.upload import anatomy_from_upload
 from viz.scan.voxelize import grid_around, label_map_from_meshes, nifti_from_labels
@@ -102,15 +103,35 @@ def test_anatomy_has_the_story_states_within_the_web_budget(imported):
 
 def test_fitted_ligament_stays_on_the_template_when_nothing_moved(imported, template):
     """Rebuilt on the landmarks measured on the voxelized template bones, the ligament lands where the
-    template's is (median ≤ 0.5 mm); only where the template's ligament reaches into its lamina is the
-    patient's stopped at the bone's surface (up to ≈2.5 mm away, mean ≤ 1.5 mm)."""
-    scan, _ = imported
+    template's is, in the stenosis state and after MILD. The template's ligament reaches into its own
+    laminae and facets (about half its surface; more than half of its vertices since its posterior skin
+    is a shell of its own); there the patient's is stopped at the bone's surface, so each such vertex
+    moves by about its depth in the bone and no farther. Vertices split by the template vertex's signed
+    distance to the scanned bone surfaces (mm, negative inside)."""
+    scan, source = imported
+    bone = SurfaceProbe([source[name] for name in SCANNED if name != "dural_sac"])
     for side in ("left", "right"):
         name = f"ligamentum_flavum_{LEVEL}_{side}"
-        fitted = np.asarray(scan.anatomy.parts[name].positions_mm["stenosis"])
-        original = np.asarray(template.parts[name].positions_mm["stenosis"])
-        distance = np.linalg.norm(fitted - original, axis=1)
-        assert np.median(distance) < 0.5 and distance.mean() < 1.5
+        for state in ("stenosis", "decompressed"):
+            fitted = np.asarray(scan.anatomy.parts[name].positions_mm[state], dtype=np.float64)
+            original = np.asarray(template.parts[name].positions_mm[state], dtype=np.float64)
+            distance = np.linalg.norm(fitted - original, axis=1)
+            outside = bone.signed_mm(original)
+            free = outside >= 0.0
+            assert np.median(distance[free]) < 0.5, (name, state)
+            assert np.median(distance[~free] + outside[~free]) < 0.6, (name, state)
+            if state == "stenosis":
+                assert distance.mean() < 1.5, name
+
+
+def test_ligament_after_mild_keeps_the_template_s_front_layer(imported, template):
+    """The thin front layer MILD leaves over the sac keeps the template's residual thickness (metric
+    computed on each geometry; it was about 0.7 mm instead of 1.6 mm while the fit relaxed it as a whole)."""
+    scan, _ = imported
+    fitted = anatomy_state_metrics(scan.anatomy, "decompressed")["levels"][LEVEL]["lf_thickness_mm"]
+    expected = anatomy_state_metrics(template, "decompressed")["levels"][LEVEL]["lf_thickness_mm"]
+    for side in ("left", "right"):
+        assert fitted[side] == pytest.approx(expected[side], rel=0.10), side
 
 
 def test_fitted_ligament_follows_a_moved_spine(template):

@@ -25,7 +25,8 @@ States (``docs/CONTRACTS.md`` §1): ``stenosis`` is the patient as scanned plus,
 at the story's level only, the illustrative narrowing of the model
 (:func:`viz.models.stenosis.level_state` at severity 1, ligament thickening
 ``amount``); ``healthy`` has none; ``decompressed`` keeps the disc bulge and
-loses the ligament's thickening. A measured surface moves between states as
+loses the ligament's thickening, but for the thin front layer MILD leaves over the
+sac, which keeps its thickness. A measured surface moves between states as
 its fitted model counterpart does (:func:`viz.scan.fit.transfer_displacement`).
 Frame: LPS+ millimetres (+x patient's left, +y posterior, +z superior).
 
@@ -46,6 +47,7 @@ from viz.models import ligament
 from viz.models.anatomy import STATES, Anatomy, Bite, Part
 from viz.models.assemble import DETAIL
 from viz.models.constants import DURAL_SAC_WALL_GAP_MM, ROOTLET_DIAMETER_MM
+from viz.models.decompression import remnant_positions
 from viz.models.fat import epidural_fat
 from viz.models.geometry import SurfaceProbe, make_mesh
 from viz.models.levels import Level
@@ -166,8 +168,10 @@ def ligament_parts(level: Level, spine: PatientSpine, template: Anatomy) -> dict
     """Both ligamenta flava of a patient level, carried from the template in the ligament's parameters.
 
     At the story's level they come from the template's narrowed level with its
-    MILD bites (removed tissue keeps its stenotic shape once gone, as in the model);
-    elsewhere from a healthy template level.
+    MILD bites (removed tissue keeps its stenotic shape once gone, as in the model)
+    and, after MILD, the thin front layer left over the sac keeps its thickness and falls
+    back to the healthy front (:func:`viz.models.decompression.remnant_positions`, as the
+    model's ligament does); elsewhere they come from a healthy template level.
     """
     focus = level.name == spine.focus
     source = template.levels[TEMPLATE_STENOSIS_LEVEL if focus else
@@ -179,10 +183,12 @@ def ligament_parts(level: Level, spine: PatientSpine, template: Anatomy) -> dict
         part = template.parts[f"ligamentum_flavum_{source.name}_{side}"]
         scanned = np.asarray(part.positions_mm["stenosis"], dtype=np.float64)
         s, w, d = ligament.local_to_param(source, side, source.local(scanned), 1.0 if focus else 0.0).T
-        positions = {state: _off_laminae(level.world(ligament.param_to_local(level, side, s, w, d, amount)),
-                                         level, spine.field)
-                     for state, amount in amounts.items()}
+        built = {state: level.world(ligament.param_to_local(level, side, s, w, d, amount))
+                 for state, amount in amounts.items()}
         keep = min((bite.start for bite in part.bites), default=len(scanned))
+        if part.bites:
+            built["decompressed"][:keep] = remnant_positions(level, side, built["stenosis"][:keep], amounts["stenosis"])
+        positions = {state: _off_laminae(points, level, spine.field) for state, points in built.items()}
         positions["decompressed"][keep:] = positions["stenosis"][keep:]
         bites = tuple(_moved_bite(bite, positions["stenosis"], part.faces) for bite in part.bites)
         name = f"ligamentum_flavum_{level.name}_{side}"
