@@ -23,7 +23,7 @@ import vtkOpenGLRenderWindow from "@kitware/vtk.js/Rendering/OpenGL/RenderWindow
 import vtkRenderPass from "@kitware/vtk.js/Rendering/SceneGraph/RenderPass";
 
 import { clamp01 } from "../core/vec3.js";
-import { CAP_PULL_MM, pullInsideNearer } from "./capdepth.js";
+import { CAP_PULL_MM, cutFaceShader } from "./capdepth.js";
 import { cellsFromFaces, computeNormals, facesKeptBy, morphInto, MORPH_STEPS, poseInto, quantize, shapeKey } from "../core/morph.js";
 
 // The glow moves in GLOW_STEPS steps: each change re-uploads the part's colours, and
@@ -67,8 +67,10 @@ class SceneActor {
     this.mapper = vtkMapper.newInstance({ scalarVisibility: !!lod.pinch });
     if (lod.pinch) this.mapper.setColorModeToDirectScalars();
     this.mapper.setInputData(this.polydata);
-    const pull = capped ? CAP_PULL_MM[part.group] ?? 0 : 0;
-    if (pull) pullInsideNearer(this.mapper, () => (this.clip ? pull : 0));
+    // Parts coloured per vertex (the nerves' glow) keep vtk.js's flat inside only.
+    this.cutShader = capped && !lod.pinch
+      ? cutFaceShader(this.mapper, CAP_PULL_MM[part.group] ?? 0, () => this.actor.getProperty().getColor().map((c) => c * CAP_SHADE))
+      : null;
     this.actor = vtkActor.newInstance();
     this.actor.setMapper(this.mapper);
     const prop = this.actor.getProperty();
@@ -155,6 +157,7 @@ class SceneActor {
     this.mapper.removeAllClippingPlanes();
     if (clip) this.mapper.addClippingPlane(vtkPlane.newInstance({ origin: clip[0], normal: clip[1].map((v) => -v) }));
     if (this.capProperty) this.actor.setBackfaceProperty(clip ? this.capProperty : null);
+    this.cutShader?.setCut(!!clip);
     this.refreshCells();
   }
 }
