@@ -16,10 +16,16 @@
 /** How much nearer the eye a cut part's inside is drawn, mm, by anatomy group. */
 export const CAP_PULL_MM = { disc: 1.5 };
 
-/** Surfaces of a cut part this near the cut (mm, on the kept side) take the section's colour. */
-export const CAP_BAND_MM = 1.0;
+/**
+ * Surfaces of a cut part this near the cut (mm, on the kept side) take the section's colour,
+ * by anatomy group (others: ``default``). A disc's faces follow the hollowed endplates only
+ * ring by ring, so in a cut its upper and lower faces, lit at a grazing angle, showed as dark
+ * wedges between its section and the bone's: a cut disc is drawn in its section's colour
+ * all over (1 m), so the narrow space it really fills reads as disc.
+ */
+export const CAP_BAND_MM = { disc: 1000.0, default: 1.0 };
 
-const DECLARATIONS = "//VTK::Clip::Dec\nuniform float capPullMM;\nuniform vec3 capDepthAB;\nuniform vec3 capRGB;";
+const DECLARATIONS = "//VTK::Clip::Dec\nuniform float capPullMM;\nuniform vec3 capDepthAB;\nuniform vec3 capRGB;\nuniform float capShade;";
 
 const DEPTH_CODE = [
   "if (!gl_FrontFacing && capPullMM > 0.0) {",
@@ -30,12 +36,16 @@ const DEPTH_CODE = [
   "}",
 ].join("\n");
 
-const BAND_CODE = [
-  "//VTK::Light::Impl",
-  `if (clipDistancesVSOutput[0] < ${CAP_BAND_MM.toFixed(3)}) {`,
-  "  gl_FragData[0] = vec4(capRGB, gl_FragData[0].a);",
-  "}",
-].join("\n");
+/** The section's colour: the part's colour, or its colour per vertex (the nerves' glow), × the shade. */
+function bandCode(perVertex, bandMM) {
+  const colour = perVertex ? "vertexColorVSOutput.rgb * capShade" : "capRGB";
+  return [
+    "//VTK::Light::Impl",
+    `if (!gl_FrontFacing || clipDistancesVSOutput[0] < ${bandMM.toFixed(3)}) {`,
+    `  gl_FragData[0] = vec4(${colour}, gl_FragData[0].a);`,
+    "}",
+  ].join("\n");
+}
 
 /**
  * The two constants of a perspective depth: NDC z = a − b / w for a point w mm in front of
@@ -48,14 +58,17 @@ export function depthConstants(near, far) {
 
 /**
  * The cut-face shader of one part: call ``setCut(true)`` while a clip plane cuts the part.
- * ``pullMM`` is how much nearer the eye its inside is drawn; ``capRgbOf()`` gives the
- * section's colour (0..1). Perspective cameras only, as the player's are.
+ * Its inside and its surfaces near the cut are drawn flat in its colour × ``shade`` (its
+ * colour per vertex when ``perVertex``: vtk.js's back-face property does not apply to those);
+ * ``pullMM`` is how much nearer the eye its inside is drawn, ``bandMM`` how near the cut its
+ * outside takes the section's colour. Perspective cameras only, as
+ * the player's are.
  */
-export function cutFaceShader(mapper, pullMM, capRgbOf) {
+export function cutFaceShader(mapper, { pullMM, bandMM, shade, perVertex, colourOf }) {
   const spec = mapper.getViewSpecificProperties();
   const replacements = [
     { shaderType: "Fragment", originalValue: "//VTK::Clip::Dec", replaceFirst: true, replaceAll: false, replacementValue: DECLARATIONS },
-    { shaderType: "Fragment", originalValue: "//VTK::Light::Impl", replaceFirst: true, replaceAll: false, replacementValue: BAND_CODE },
+    { shaderType: "Fragment", originalValue: "//VTK::Light::Impl", replaceFirst: true, replaceAll: false, replacementValue: bandCode(perVertex, bandMM) },
   ];
   if (pullMM > 0) {
     replacements.push({ shaderType: "Fragment", originalValue: "//VTK::Depth::Impl", replaceFirst: true, replaceAll: false, replacementValue: DEPTH_CODE });
@@ -63,7 +76,8 @@ export function cutFaceShader(mapper, pullMM, capRgbOf) {
   spec.ShadersCallbacks = [{
     callback: (_, cellBO, renderer) => {
       const program = cellBO.getProgram();
-      if (program.isUniformUsed("capRGB")) program.setUniform3f("capRGB", ...capRgbOf());
+      if (program.isUniformUsed("capRGB")) program.setUniform3f("capRGB", ...colourOf().map((c) => c * shade));
+      if (program.isUniformUsed("capShade")) program.setUniformf("capShade", shade);
       if (!program.isUniformUsed("capPullMM")) return;
       const [near, far] = renderer.getActiveCamera().getClippingRange();
       const [a, b] = depthConstants(near, far);

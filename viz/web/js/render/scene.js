@@ -23,7 +23,7 @@ import vtkOpenGLRenderWindow from "@kitware/vtk.js/Rendering/OpenGL/RenderWindow
 import vtkRenderPass from "@kitware/vtk.js/Rendering/SceneGraph/RenderPass";
 
 import { clamp01 } from "../core/vec3.js";
-import { CAP_PULL_MM, cutFaceShader } from "./capdepth.js";
+import { CAP_BAND_MM, CAP_PULL_MM, cutFaceShader } from "./capdepth.js";
 import { cellsFromFaces, computeNormals, facesKeptBy, morphInto, MORPH_STEPS, poseInto, quantize, shapeKey } from "../core/morph.js";
 
 // The glow moves in GLOW_STEPS steps: each change re-uploads the part's colours, and
@@ -33,6 +33,9 @@ const SURFACE = { ambient: 0.18, diffuse: 0.78, specular: 0.18, specularPower: 1
 // A cut part shows its inside (back faces) flat in its own colour this much darker, so the
 // cut reads as a solid section face instead of a lit hollow bowl.
 const CAP_SHADE = 0.78;
+// The nerves' cut stays nearly their own colour: the glow's orange, darkened as much as a
+// bone's cut, read as brown (dead tissue), not as the pinched nerve the step points at.
+const NERVE_CAP_SHADE = 0.95;
 // Groups capped when a view cuts them, unless the bundle says (meta.cut_caps: its "rank"
 // groups except "see_through", which keep their own look).
 const DEFAULT_CAPPED = ["bone", "disc", "ligament", "fat"];
@@ -67,17 +70,19 @@ class SceneActor {
     this.mapper = vtkMapper.newInstance({ scalarVisibility: !!lod.pinch });
     if (lod.pinch) this.mapper.setColorModeToDirectScalars();
     this.mapper.setInputData(this.polydata);
-    // Parts coloured per vertex (the nerves' glow) keep vtk.js's flat inside only.
-    this.cutShader = capped && !lod.pinch
-      ? cutFaceShader(this.mapper, CAP_PULL_MM[part.group] ?? 0, () => this.actor.getProperty().getColor().map((c) => c * CAP_SHADE))
+    const shade = part.group === "nerve" ? NERVE_CAP_SHADE : CAP_SHADE;
+    this.cutShader = capped
+      ? cutFaceShader(this.mapper, { pullMM: CAP_PULL_MM[part.group] ?? 0, bandMM: CAP_BAND_MM[part.group] ?? CAP_BAND_MM.default,
+                                     shade, perVertex: !!lod.pinch,
+                                     colourOf: () => this.actor.getProperty().getColor() })
       : null;
     this.actor = vtkActor.newInstance();
     this.actor.setMapper(this.mapper);
     const prop = this.actor.getProperty();
     prop.setAmbient(SURFACE.ambient); prop.setDiffuse(SURFACE.diffuse); prop.setSpecular(SURFACE.specular); prop.setSpecularPower(SURFACE.specularPower);
     // vtk.js scales a back face's ambient colour by the front property's ambient: this
-    // intensity makes the drawn colour CAP_SHADE × the part's colour, unlit.
-    this.capProperty = capped ? vtkProperty.newInstance({ ambient: CAP_SHADE / SURFACE.ambient, diffuse: 0, specular: 0 }) : null;
+    // intensity makes the drawn colour the cap's shade × the part's colour, unlit.
+    this.capProperty = capped ? vtkProperty.newInstance({ ambient: shade / SURFACE.ambient, diffuse: 0, specular: 0 }) : null;
     renderer.addActor(this.actor);
     this.key = null;          // the shape is set (and its normals computed) when first shown
   }
