@@ -47,10 +47,8 @@ def _gap_mm(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.linalg.norm(a[:, None] - (start + t[..., None] * edge), axis=2).min())
 
 
-@pytest.fixture(scope="module")
-def sections(anatomy):
-    """Per state: each rootlet's outline and the dural sac's outline at the treated level."""
-    level = anatomy.levels[LEVEL]
+def rootlet_sections(anatomy, level) -> dict[str, tuple[list[np.ndarray], np.ndarray]]:
+    """Per state: each rootlet's outline and the dural sac's outline in ``level``'s mid-disc plane."""
     out = {}
     for state in STATES:
         rootlets = anatomy.parts["cauda_equina"].mesh(state).split(only_watertight=False)
@@ -58,6 +56,12 @@ def sections(anatomy):
         sac = max(_outlines(anatomy.parts["dural_sac"].mesh(state), level), key=len)
         out[state] = (outlines, sac)
     return out
+
+
+@pytest.fixture(scope="module")
+def sections(anatomy):
+    """Per state: each rootlet's outline and the dural sac's outline at the treated level."""
+    return rootlet_sections(anatomy, anatomy.levels[LEVEL])
 
 
 def _covered_share(outlines, sac) -> float:

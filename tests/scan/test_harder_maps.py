@@ -56,11 +56,11 @@ def case(request, template):
     return request.param, spec, scan, depth, max(spec["voxel"]) if coarse else 0.5
 
 
-def test_sac_and_every_root_stay_out_of_the_patients_bone(case):
+def test_sac_rootlets_and_every_root_stay_out_of_the_patients_bone(case):
     name, _, scan, depth, limit_mm = case
     parts = scan.anatomy.parts
-    checked = ["dural_sac"] + [part for part in parts if part.startswith("nerve_root_")]
-    assert len(checked) >= 5, name
+    checked = ["dural_sac", "cauda_equina"] + [part for part in parts if part.startswith("nerve_root_")]
+    assert len(checked) >= 6, name
     for part in checked:
         for state in ("healthy", "stenosis", "decompressed"):
             share, _ = penetration(depth, parts[part].mesh(state), limit_mm)

@@ -42,17 +42,18 @@ from dataclasses import dataclass
 
 import numpy as np
 import trimesh
+from scipy.spatial import cKDTree
 
 from viz.models import ligament
 from viz.models.anatomy import STATES, Anatomy, Bite, Part
-from viz.models.assemble import DETAIL
-from viz.models.constants import DURAL_SAC_WALL_GAP_MM, ROOTLET_DIAMETER_MM
+from viz.models.assemble import DETAIL, ROOTLET_WALL_GAP_MM
+from viz.models.constants import DURAL_SAC_WALL_GAP_MM
 from viz.models.decompression import remnant_positions
 from viz.models.fat import epidural_fat
-from viz.models.geometry import SurfaceProbe, make_mesh
+from viz.models.geometry import make_mesh, oriented_section, section_area_mm2
 from viz.models.levels import Level
 from viz.models.soft_tissue import cauda_equina, dural_sac
-from viz.models.stenosis import LIGAMENT_RELAXED, LevelState, level_state, sac_map
+from viz.models.stenosis import LIGAMENT_RELAXED, LevelState, level_state, rootlet_positions, sac_map
 from viz.scan.bone_field import BoneField, pull_toward
 from viz.scan.fit import transfer_displacement
 from viz.scan.templates import TEMPLATE_STENOSIS_LEVEL
@@ -63,8 +64,8 @@ WEB = DETAIL["web"]
 LIGAMENT_ON_BONE_MM = 0.0
 """Where a ligament meets a lamina it ends on the bone's surface (not inside it), mm."""
 
-ROOTLET_CLEARANCE_MM = 0.5 * ROOTLET_DIAMETER_MM + 0.3
-"""Depth inside the sac kept by each rootlet's axis, mm (its radius plus a thin layer of fluid)."""
+SECTION_REACH = 2.0
+"""A sac section is measured within this many of the healthy sac's half-widths of the ring's centre."""
 
 
 @dataclass(frozen=True)
@@ -125,14 +126,9 @@ def sac_part(spine: PatientSpine, measured: trimesh.Trimesh | None) -> Part:
     return make_part("dural_sac", "dural_sac", tube.faces, model)
 
 
-def _inside(mesh: trimesh.Trimesh, depth_mm: float):
-    probe = SurfaceProbe([mesh])
-    return lambda points, _: probe.signed_mm(points) <= -depth_mm
-
-
 def sac_centreline(spine: PatientSpine, sac: Part) -> np.ndarray:
-    """The centreline through the middle of the sac's sections, where the sac reaches."""
-    vertices = np.asarray(sac.positions_mm["stenosis"], dtype=np.float64)
+    """The centreline through the middle of the healthy sac's sections, where the sac reaches."""
+    vertices = np.asarray(sac.positions_mm["healthy"], dtype=np.float64)
     line = spine.centreline_mm
     tangent = np.gradient(line, axis=0)
     tangent /= np.linalg.norm(tangent, axis=1, keepdims=True)
@@ -145,8 +141,49 @@ def sac_centreline(spine: PatientSpine, sac: Part) -> np.ndarray:
     return np.asarray(centres)
 
 
+def sac_sections(sac: trimesh.Trimesh, centres: np.ndarray, normals: np.ndarray,
+                 reach_mm: float) -> tuple[np.ndarray, np.ndarray]:
+    """Area (mm2) and centre (LPS mm) of the sac's section through each centre, across ``normals``.
+
+    Only the cut within ``reach_mm`` of the centre counts (the plane is unbounded); the
+    centre is the mean of the cut's points, as the model takes a sac ring's centre.
+    Where the plane misses the sac, the area is 0 and the centre is the given one.
+    """
+    vertices, faces = np.asarray(sac.vertices, float), np.asarray(sac.faces)
+    areas, middles = np.zeros(len(centres)), np.array(centres, float)
+    for index, (centre, normal) in enumerate(zip(centres, normals)):
+        cut = oriented_section(vertices, faces, centre, normal)
+        cut = cut[np.linalg.norm(cut - centre, axis=2).max(axis=1) < reach_mm] if len(cut) else cut
+        if len(cut):
+            areas[index] = section_area_mm2(cut, normal)
+            middles[index] = cut.reshape(-1, 3).mean(axis=0)
+    return areas, middles
+
+
+def _inside(container: trimesh.Trimesh, depth_mm: float):
+    """Whether points lie ``depth_mm`` inside ``container`` (exact signed distance; a point
+    whose distance cannot be found, on a sac squeezed flat, counts as outside)."""
+    def is_inside(points: np.ndarray, _) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            depth = trimesh.proximity.signed_distance(container, points)
+        return np.nan_to_num(depth, nan=-np.inf) >= depth_mm
+    return is_inside
+
+
 def cauda_part(spine: PatientSpine, sac: Part, conus_level: str | None) -> Part | None:
-    """The rootlets of the cauda equina, from the conus down, inside the patient's sac in every state."""
+    """The rootlets of the cauda equina, from the conus down, inside the patient's sac in every state.
+
+    Built along the healthy sac's middle and placed in each state by the model's own rule
+    (:func:`viz.models.stenosis.rootlet_positions`: the layout follows the section's centre
+    and area, and where the section has shrunk enough the rootlets are pressed into one
+    mass), with the section measured on the patient's sac in that state against its
+    healthy section at the same height. Then each vertex still within
+    ``ROOTLET_WALL_GAP_MM`` of that sac's wall, or beyond it, is pulled toward its ring's
+    centre just far enough to lie inside (:func:`viz.scan.bone_field.pull_toward`, with
+    the exact signed distance: a sac made from the scan's voxels is too uneven for the
+    model's fast probe): the patient's sac is not the model's ellipse the rootlets are
+    laid out in.
+    """
     line = sac_centreline(spine, sac)
     if len(line) < 8:
         return None
@@ -155,12 +192,18 @@ def cauda_part(spine: PatientSpine, sac: Part, conus_level: str | None) -> Part 
         level = spine.levels[conus_level]
         start = int(np.argmin(np.abs((line - level.origin_mm) @ level.frame[2])))
     rootlets = cauda_equina(line, start, WEB["rootlet_step"], WEB["rootlet_ring"])
+    rings, ring_of = np.unique(rootlets.centres, axis=0, return_inverse=True)
+    tangent = np.gradient(line, axis=0)
+    normals = tangent[cKDTree(line).query(rings)[1]]
+    reach = SECTION_REACH * float(rootlets.semi_axes.max())
+    healthy_area, healthy_centre = sac_sections(sac.mesh("healthy"), rings, normals, reach)
     positions = {}
     for state in STATES:
-        anchors = sac_map(rootlets.anchors, rootlets.centres, rootlets.semi_axes, spine.levels, spine.states(state),
-                          margin_mm=ROOTLET_CLEARANCE_MM)
-        anchors = pull_toward(anchors, rootlets.centres, _inside(sac.mesh(state), ROOTLET_CLEARANCE_MM))
-        positions[state] = rootlets.vertices + (anchors - rootlets.anchors)
+        area, centre = sac_sections(sac.mesh(state), rings, normals, reach)
+        share = np.where((healthy_area > 0) & (area > 0), area / np.maximum(healthy_area, 1e-9), 1.0)
+        shift = (centre - healthy_centre)[ring_of]
+        moved = rootlet_positions(rootlets, spine.levels, spine.states(state), share[ring_of], shift)
+        positions[state] = pull_toward(moved, rootlets.centres + shift, _inside(sac.mesh(state), ROOTLET_WALL_GAP_MM))
     return make_part("cauda_equina", "nerve", rootlets.faces, positions)
 
 
