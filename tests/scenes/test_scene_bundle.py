@@ -85,6 +85,25 @@ def test_light_mesh_morphs_like_the_full_mesh(bundle):
             assert distance_mm.max() < 1.5, (part["name"], state, distance_mm.max())
 
 
+def test_light_mesh_of_a_tube_squeezed_flat_in_one_state_stays_finite():
+    """A patient's rootlets can be pressed until a ring's vertices meet (zero-area triangles in
+    the decimated state): every light position is still a number, on the squeezed tube."""
+    import trimesh
+
+    from viz.scenes.lod import light_mesh
+
+    tube = trimesh.creation.cylinder(radius=1.0, height=20.0, sections=12)
+    healthy = np.asarray(tube.vertices)
+    flat = healthy.copy()
+    flat[:, :2] = 0.0                                  # every ring squeezed to a point on the axis
+    light = light_mesh(np.asarray(tube.faces), {"healthy": flat, "stenosis": healthy}, [], 0.5)
+    for state, positions in light.positions_mm.items():
+        assert np.isfinite(positions).all(), state
+    assert np.abs(light.positions_mm["healthy"][:, :2]).max() == 0.0
+    radius = np.linalg.norm(light.positions_mm["stenosis"][:, :2], axis=1)
+    assert radius.max() <= 1.0 + 1e-6
+
+
 def test_triangle_and_byte_budgets(bundle):
     def triangles(level):
         return read_array(bundle.data, level["faces"]).size // 3

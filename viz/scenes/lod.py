@@ -84,6 +84,18 @@ def _decimate(points: np.ndarray, faces: np.ndarray, ratio: float) -> tuple[np.n
     return np.asarray(new_points, dtype=np.float64), np.asarray(new_faces, dtype=np.int64)
 
 
+def _barycentric(triangles: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Barycentric weights (k, 3) of ``points`` in ``triangles`` (k, 3, 3); a triangle with no
+    area (a patient's rootlets squeezed into a line, say) gives its nearest corner all the weight."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weights = trimesh.triangles.points_to_barycentric(triangles, points)
+    flat = ~np.isfinite(weights).all(axis=1)
+    if flat.any():
+        nearest = np.linalg.norm(triangles[flat] - points[flat, None, :], axis=2).argmin(axis=1)
+        weights[flat] = np.eye(3)[nearest]
+    return weights
+
+
 def light_mesh(faces: np.ndarray, positions_mm: dict[str, np.ndarray], bite_ranges: list[tuple[int, int]],
                ratio: float, pinch: np.ndarray | None = None) -> LightMesh:
     """Return the light level of detail of one part.
@@ -113,7 +125,7 @@ def light_mesh(faces: np.ndarray, positions_mm: dict[str, np.ndarray], bite_rang
         mesh = trimesh.Trimesh(healthy[used], local_faces, process=False)
         _, _, triangle = trimesh.proximity.closest_point(mesh, points)
         corners = local_faces[triangle]
-        weights = trimesh.triangles.points_to_barycentric(mesh.triangles[triangle], points)
+        weights = _barycentric(mesh.triangles[triangle], points)
         for state, state_positions in positions_mm.items():
             source = np.asarray(state_positions, dtype=np.float64)[used]
             out_positions[state].append(np.einsum("ij,ijk->ik", weights, source[corners]))
