@@ -22,11 +22,11 @@ if [ ! -f "$npm_stamp" ]; then
     npm ci --no-audit --no-fund --loglevel=error
     touch "$npm_stamp"
 fi
-# Two workers on the machine's two cores. The browser tests share one worker (and its
-# one Chromium and app server): tests/conftest.py puts them in one xdist group, first.
-# A failure anywhere is reported in the one summary and the run goes on past it.
+# Workers, each with its own Chromium and app server (tests/conftest.py schedules the
+# browser tests first); VIZ_TEST_WORKERS overrides. A failure anywhere is reported in the
+# one summary and the run goes on past it.
 status=0
-.venv/bin/python -m pytest -n "${VIZ_TEST_WORKERS:-2}" --dist loadgroup "$@" || status=$?
+.venv/bin/python -m pytest -n "${VIZ_TEST_WORKERS:-3}" --dist load "$@" || status=$?
 if [ "$status" -eq 5 ]; then
     echo "pytest collected no tests in: ${*:-tests}" >&2
     exit 1

@@ -1,10 +1,9 @@
 """Fixtures shared by every test folder: one Playwright driver and one Chromium per worker.
 
 Playwright's sync API allows one driver per process, so the web and hardening
-tests share this one. Under pytest-xdist (``scripts/test.sh``) every test that
-uses the browser goes to one worker, in one group scheduled first, so the one
-Chromium and the one app server of that worker serve them all while the other
-worker runs the rest.
+tests share this one. Under pytest-xdist (``scripts/test.sh``) each worker has its
+own Chromium and app server; the tests that drive Chromium are the longest, so they
+are scheduled first and the short ones fill in at the end.
 """
 
 from __future__ import annotations
@@ -14,14 +13,9 @@ from playwright.sync_api import sync_playwright
 
 from tests.web.browser import launch
 
-BROWSER_GROUP = "browser"
-
 
 def pytest_collection_modifyitems(config, items):
-    """Group the tests that drive Chromium on one worker and schedule that group first."""
-    for item in items:
-        if "browser" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group(BROWSER_GROUP))
+    """Schedule the tests that drive Chromium first."""
     items.sort(key=lambda item: "browser" not in getattr(item, "fixturenames", ()))
 
 

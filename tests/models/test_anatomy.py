@@ -35,7 +35,9 @@ SOFT_TISSUES = [*LEVELS] + [f"ligamentum_flavum_{level}_{side}" for level in LEV
 
 def _inside(mesh: trimesh.Trimesh, points: np.ndarray) -> tuple[float, float]:
     """Share of ``points`` inside the closed ``mesh``, and how deep the deepest lies (0 when none does), mm."""
-    inside = mesh.contains(points)
+    inside = np.zeros(len(points), dtype=bool)
+    near = np.flatnonzero(((points >= mesh.bounds[0]) & (points <= mesh.bounds[1])).all(axis=1))
+    inside[near] = mesh.contains(points[near])          # only points within the bounds can be inside
     depth = float(trimesh.proximity.signed_distance(mesh, points[inside]).max()) if inside.any() else 0.0
     return float(inside.mean()), depth
 
