@@ -7,6 +7,7 @@ they are rebuilt only by ``python -m viz build-assets``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -84,32 +85,42 @@ def clone(tmp_path_factory):
     return path
 
 
-def test_a_comment_only_edit_leaves_the_committed_caches_current(clone):
-    original = (clone / CONSTANTS).read_text()
+@contextlib.contextmanager
+def _edited(clone: Path, appended: str):
+    """The clone's ``viz/models/constants.py`` with ``appended`` at its end, as a person edits it;
+    restored afterwards."""
+    path = clone / CONSTANTS
+    original = path.read_text()
+    path.write_text(original + appended)
     try:
-        (clone / CONSTANTS).write_text(original + "# a comment a person added\n")
-        result = _viz(clone, "metrics", "--stage", "stenosis")
-        assert result.returncode == 0, result.stderr
-        assert json.loads(result.stdout)["levels"]["L4-L5"]["dural_sac_csa_mm2"] > 0
-        assert _git(clone, "status", "--porcelain").split() == ["M", CONSTANTS.as_posix()]
-        assert not (clone / "build" / "cache").exists(), "a comment must not make the caches stale"
+        yield
     finally:
-        (clone / CONSTANTS).write_text(original)
+        path.write_text(original)
+
+
+def _metrics_leaving_only_the_edit(clone: Path):
+    """``python -m viz metrics --stage stenosis`` in the clone: it succeeds and ``git status``
+    shows only the edited file."""
+    result = _viz(clone, "metrics", "--stage", "stenosis")
+    assert result.returncode == 0, result.stderr
+    assert _git(clone, "status", "--porcelain").split() == ["M", CONSTANTS.as_posix()]
+    return result
+
+
+def test_a_comment_only_edit_leaves_the_committed_caches_current(clone):
+    with _edited(clone, "# a comment a person added\n"):
+        result = _metrics_leaving_only_the_edit(clone)
+        assert json.loads(result.stdout)["levels"]["L4-L5"]["dural_sac_csa_mm2"] > 0
+        assert not (clone / "build" / "cache").exists(), "a comment must not make the caches stale"
 
 
 def test_a_code_edit_builds_into_the_ignored_runtime_cache_not_the_repository(clone):
-    original = (clone / CONSTANTS).read_text()
-    try:
-        (clone / CONSTANTS).write_text(original + "EDITED_BY_A_PERSON = 1\n")
-        result = _viz(clone, "metrics", "--stage", "stenosis")
-        assert result.returncode == 0, result.stderr
-        assert _git(clone, "status", "--porcelain").split() == ["M", CONSTANTS.as_posix()]
+    with _edited(clone, "EDITED_BY_A_PERSON = 1\n"):
+        result = _metrics_leaving_only_the_edit(clone)
         cached = sorted(p.name for p in (clone / "build" / "cache").iterdir())
         assert len(cached) == 1 and cached[0].startswith("anatomy-web-") and cached[0].endswith(".npz")
         again = _viz(clone, "metrics", "--stage", "stenosis")
         assert again.returncode == 0 and json.loads(again.stdout) == json.loads(result.stdout)
-    finally:
-        (clone / CONSTANTS).write_text(original)
 
 
 def test_two_processes_building_at_once_leave_one_whole_file(tmp_path):
