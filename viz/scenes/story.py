@@ -50,10 +50,9 @@ class Hotspot:
 
     ``part`` may name the treated level as ``{level}`` (``"L4-L5"``) and the vertebra
     above it as ``{vertebra}`` (``"L4"``); :meth:`part_at` fills them in for an anatomy's
-    level (:func:`viz.scenes.landmarks.focus_level`). Its position is resolved by
-    :mod:`viz.scenes.bundle`: the part's centre at the stage end, the point of a long
-    part (dural sac) nearest the canal at the treated level, the incision for the pieces
-    on the skin, the portal's dock for the portal.
+    level (:func:`viz.scenes.landmarks.focus_level`). Where it sits, at the stage's end
+    shape, is decided when the bundle is built (``_hotspot_position`` in
+    :mod:`viz.scenes.bundle`).
     """
 
     id: str
