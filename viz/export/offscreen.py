@@ -51,7 +51,7 @@ class _Piece:
     anatomy part also has the solid cap of its cut (:class:`SectionCap`)."""
 
     def __init__(self, entry: dict, data: bytes, positions_key: str, pinch_rgb: list[float],
-                 height_px: int = 0) -> None:
+                 height_px: int = 0, growth: dict | None = None) -> None:
         self.name = entry["name"]
         self.group = entry["group"]
         self.faces = read_array(data, entry["faces"]).reshape(-1, 3).astype(np.int64)
@@ -62,6 +62,7 @@ class _Piece:
         self.rgb = np.asarray(entry["color"], dtype=float)
         self.pinch_rgb = np.asarray(pinch_rgb, dtype=float)
         self.pinch = None if entry.get("pinch") is None else read_array(data, entry["pinch"])
+        self.growth = growth
         self._removed_key: tuple[bool, ...] | None = None
         self._glow: float | None = None
         self._morph: tuple | None = None
@@ -78,8 +79,9 @@ class _Piece:
         self.clipper.SetInputConnection(self.normals.GetOutputPort())
         self.mapper = vtk.vtkPolyDataMapper()
         self.mapper.SetInputConnection(self.normals.GetOutputPort())
-        if self.pinch is not None:
+        if self.pinch is not None or growth is not None:
             self.set_glow(0.0)
+            self._shade_growth()
             self.mapper.SetScalarModeToUsePointFieldData()
             self.mapper.SelectColorArray("rgb")
             self.mapper.SetColorModeToDirectScalars()
@@ -108,7 +110,18 @@ class _Piece:
             return False
         self._morph = key
         self.mesh.points = a if a is b else ((1.0 - u) * a + u * b).astype(np.float32)
+        self._shade_growth()
         return True
+
+    def _shade_growth(self) -> None:
+        """Shade grown tissue toward the bundle's ``growth`` colour by each vertex's distance from
+        its healthy place over ``full_mm`` (as the player does, ``viz/web/js/core/growth.js``)."""
+        if self.growth is None:
+            return
+        distance = np.linalg.norm(np.asarray(self.mesh.points) - self.positions["healthy"], axis=1)
+        weight = np.clip(distance / self.growth["full_mm"], 0.0, 1.0)[:, None]
+        rgb = (self.rgb + (np.asarray(self.growth["color"]) - self.rgb) * weight) * 255.0
+        self.mesh.point_data["rgb"] = np.round(rgb).astype(np.uint8)
 
     def set_removal(self, progress: float) -> bool:
         """Hide the triangles of bites whose removal time ``t`` has passed; return whether that changed."""
@@ -236,7 +249,9 @@ class OffscreenRenderer:
         self.plotter.renderer.SetUseOIT(True)
         if still and width_px * height_px <= SUPERSAMPLE_MAX_PIXELS:
             self.plotter.enable_anti_aliasing("ssaa")
-        self.pieces = [_Piece(entry, data, "healthy", meta["pinch_color"], height_px) for entry in meta["parts"]]
+        growth = meta.get("growth", {})
+        self.pieces = [_Piece(entry, data, "healthy", meta["pinch_color"], height_px, growth.get(entry["group"]))
+                       for entry in meta["parts"]]
         self.instruments = [_Piece(entry, data, "rest", meta["pinch_color"]) for entry in meta["instruments"]]
         for piece in self.pieces + self.instruments:
             self.plotter.renderer.AddActor(piece.actor)

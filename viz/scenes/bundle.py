@@ -53,6 +53,16 @@ GROUP_STYLE = {
 """Colour (RGB 0..1) and base opacity per group."""
 PINCH_COLOR = (1.0, 0.45, 0.2)
 """Colour of fully pinched nerve tissue; players blend toward it by ``pinch × glow``."""
+GROWTH_STYLE = {
+    "ligament": {"full_mm": 3.0, "color": (0.74, 0.55, 0.10)},
+    "disc": {"full_mm": 1.5, "color": (0.36, 0.50, 0.86)},
+    "bone": {"full_mm": 1.5, "color": (0.84, 0.66, 0.46)},
+}
+"""Where tissue has grown, players shade it toward ``color`` (RGB 0..1) by how far each vertex
+lies from its healthy place, full at ``full_mm``: the thickened ligament (3.6 → 8.8 mm at L4–L5),
+the bulging disc and the enlarged facets (ANATOMY.md, "Soft tissues"), so they read in
+the back and side views too. The shade follows the shape: it goes with the ligament MILD removes
+and stays on the disc and facets, which MILD does not treat."""
 BODY_OPACITY = {"table": 1.0, "torso": 1.0, "c_arm": 0.85}
 
 
@@ -268,6 +278,7 @@ def build_bundle(anatomy, compute_metrics=None) -> SceneBundle:
         "version": 1, "units": "mm", "frame": "LPS", "states": ["healthy", "stenosis", "decompressed"],
         "bounds_mm": [v for axis in zip(points.min(axis=0), points.max(axis=0)) for v in axis],
         "pinch_color": PINCH_COLOR,
+        "growth": GROWTH_STYLE,
         "orientation": ORIENTATION,
         "parts": parts, "instruments": instruments,
         "views": {name: camera.to_json() for name, camera in views.items()},

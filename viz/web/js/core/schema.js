@@ -38,7 +38,7 @@ export const BUNDLE_SCHEMA = {
   images: "object", metrics: [{ t_s: "number", levels: "object" }], text: "object", pinch_color: "vec3",
   playback: { fade_s: "number", bite_fade: "number", view_angle_deg: "number", frame_margin: "number" },
   wire: { version: "number" },
-  "orientation?": "object", "cut_caps?": "object", "patient?": "object",
+  "orientation?": "object", "cut_caps?": "object", "patient?": "object", "growth?": "object",
 };
 
 function check(value, spec, path, problems) {

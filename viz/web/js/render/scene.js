@@ -24,6 +24,7 @@ import vtkRenderPass from "@kitware/vtk.js/Rendering/SceneGraph/RenderPass";
 
 import { clamp01 } from "../core/vec3.js";
 import { CAP_BAND_MM, CAP_PULL_MM, cutFaceShader } from "./capdepth.js";
+import { blendColours, growthWeights } from "../core/growth.js";
 import { cellsFromFaces, computeNormals, facesKeptBy, morphInto, MORPH_STEPS, poseInto, quantize, shapeKey } from "../core/morph.js";
 
 // The glow moves in GLOW_STEPS steps: each change re-uploads the part's colours, and
@@ -47,13 +48,19 @@ export function cappedGroups(cutCaps) {
   return new Set(Object.keys(cutCaps.rank).filter((group) => !seeThrough.has(group)));
 }
 
-/** One level of detail of one part as a vtk.js actor whose points change in place. */
+/**
+ * One level of detail of one part as a vtk.js actor whose points change in place. ``look``:
+ * ``glowRgb`` (the pinched nerves' glow), ``capped`` (a cut shows a solid section) and
+ * ``growth`` (``meta.growth`` of the part's group: where it has grown it is shaded, or null).
+ */
 class SceneActor {
-  constructor(renderer, part, lod, glowRgb, capped) {
+  constructor(renderer, part, lod, { glowRgb, capped, growth }) {
     this.part = part;
     this.capped = capped;
     this.lod = lod;
     this.glowRgb = glowRgb;
+    this.growth = growth;
+    this.weights = new Float32Array(lod.pinch || growth ? lod.vertexCount : 0);
     this.points = new Float32Array(lod.rest);
     this.normals = new Float32Array(lod.rest.length);
     this.polydata = vtkPolyData.newInstance();
@@ -62,13 +69,13 @@ class SceneActor {
     this.polydata.getPolys().setData(cellsFromFaces(lod.faces));
     this.normalArray = vtkDataArray.newInstance({ numberOfComponents: 3, values: this.normals, name: "Normals" });
     this.polydata.getPointData().setNormals(this.normalArray);
-    if (lod.pinch) {
+    if (this.weights.length) {
       this.colors = new Uint8Array(lod.vertexCount * 3);
       this.colorArray = vtkDataArray.newInstance({ numberOfComponents: 3, values: this.colors, name: "Colors" });
       this.polydata.getPointData().setScalars(this.colorArray);
     }
-    this.mapper = vtkMapper.newInstance({ scalarVisibility: !!lod.pinch });
-    if (lod.pinch) this.mapper.setColorModeToDirectScalars();
+    this.mapper = vtkMapper.newInstance({ scalarVisibility: !!this.colors });
+    if (this.colors) this.mapper.setColorModeToDirectScalars();
     this.mapper.setInputData(this.polydata);
     const shade = part.group === "nerve" ? NERVE_CAP_SHADE : CAP_SHADE;
     this.cutShader = capped
@@ -110,6 +117,7 @@ class SceneActor {
     if (key === this.key) return;
     this.key = key;
     morphInto(this.points, this.lod, stepped, biteFade);
+    if (this.growth) growthWeights(this.points, this.lod.positions.healthy, this.growth.full_mm, this.weights);
     this.refreshNormals();
   }
 
@@ -130,13 +138,14 @@ class SceneActor {
     this.capProperty?.setOpacity(opacity);
     if (!this.colors) return;
     const stepped = quantize(glow, GLOW_STEPS);
-    const key = `${rgb.join()}|${stepped}`;
+    const key = `${rgb.join()}|${this.growth ? this.key : stepped}`;
     if (key === this.glowKey) return;
     this.glowKey = key;
-    const pinch = this.lod.pinch;
-    for (let v = 0; v < pinch.length; v++) {
-      const w = clamp01(pinch[v] * stepped);
-      for (let k = 0; k < 3; k++) this.colors[v * 3 + k] = Math.round(255 * (rgb[k] + (this.glowRgb[k] - rgb[k]) * w));
+    if (this.growth) {
+      blendColours(rgb, this.growth.color, this.weights, this.colors);
+    } else {
+      for (let v = 0; v < this.weights.length; v++) this.weights[v] = clamp01(this.lod.pinch[v] * stepped);
+      blendColours(rgb, this.glowRgb, this.weights, this.colors);
     }
     this.colorArray.modified();
     this.polydata.modified();
@@ -172,10 +181,10 @@ class SceneActor {
  * picture is the light one, so its many buffers are not in the way of the first draw.
  */
 class ActorPair {
-  constructor(renderer, part, glowRgb, capped) {
+  constructor(renderer, part, look) {
     this.part = part;
-    this.make = () => new SceneActor(renderer, part, part.full, glowRgb, capped);
-    this.light = part.light ? new SceneActor(renderer, part, part.light, glowRgb, capped) : null;
+    this.make = () => new SceneActor(renderer, part, part.full, look);
+    this.light = part.light ? new SceneActor(renderer, part, part.light, look) : null;
     this.fullActor = null;
   }
 
@@ -236,7 +245,13 @@ export class Scene {
     };
     for (const [name, fn] of Object.entries(this.listeners)) this.canvas.addEventListener(name, fn);
     const capped = cappedGroups(story.meta.cut_caps);
-    this.actors = [...story.parts, ...story.instruments].map((part) => new ActorPair(this.renderer, part, story.pinchColor, part.kind === "anatomy" && capped.has(part.group)));
+    this.actors = [...story.parts, ...story.instruments].map((part) => {
+      const anatomy = part.kind === "anatomy";
+      return new ActorPair(this.renderer, part, {
+        glowRgb: story.pinchColor, capped: anatomy && capped.has(part.group),
+        growth: (anatomy && story.meta.growth?.[part.group]) || null,
+      });
+    });
     this.camera = this.renderer.getActiveCamera();
   }
 
