@@ -182,9 +182,17 @@ class GracefulStop:
         if task_id() is not None:
             die_with_parent()
             if self.signals or os.getppid() != self.parent_pid:
-                return
+                # a worker told to stop before it served: it has no session to close, and
+                # returning leaves the started server's exit handlers to hold the process
+                # past the parent's deadline
+                say("stopped before serving")
+                os._exit(0)
         for signum in self.handled:
             server.io_loop.asyncio_loop.add_signal_handler(signum, self._signal, signum)
+        if self.signals and task_id() is not None:
+            # the stop arrived while the handlers above were being installed
+            self.signals = 0
+            server.io_loop.asyncio_loop.call_soon(self._signal, signal.SIGTERM)
         server.io_loop.start()
 
     def _signal(self, signum: int) -> None:
