@@ -23,10 +23,11 @@ if [ ! -f "$npm_stamp" ]; then
     touch "$npm_stamp"
 fi
 # Workers, each with its own Chromium and app server (tests/conftest.py schedules the
-# browser tests first); VIZ_TEST_WORKERS overrides. A failure anywhere is reported in the
+# browser tests first); a test file stays on one worker, so its module fixtures are built
+# once; VIZ_TEST_WORKERS overrides. A failure anywhere is reported in the
 # one summary and the run goes on past it.
 status=0
-.venv/bin/python -m pytest -n "${VIZ_TEST_WORKERS:-3}" --dist load "$@" || status=$?
+.venv/bin/python -m pytest -n "${VIZ_TEST_WORKERS:-3}" --dist loadfile "$@" || status=$?
 if [ "$status" -eq 5 ]; then
     echo "pytest collected no tests in: ${*:-tests}" >&2
     exit 1

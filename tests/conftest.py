@@ -1,9 +1,9 @@
 """Fixtures shared by every test folder: one Playwright driver and one Chromium per worker.
 
 Playwright's sync API allows one driver per process, so the web and hardening
-tests share this one. Under pytest-xdist (``scripts/test.sh``) each worker has its
-own Chromium and app server; the tests that drive Chromium are the longest, so they
-are scheduled first and the short ones fill in at the end.
+tests share this one. Under pytest-xdist (``scripts/test.sh``, ``--dist loadfile``)
+each worker has its own Chromium and app server; the files of tests that drive
+Chromium are the longest, so they are scheduled first and the short ones fill in.
 """
 
 from __future__ import annotations
