@@ -14,7 +14,6 @@ import vtkPlane from "@kitware/vtk.js/Common/DataModel/Plane";
 import vtkPolyData from "@kitware/vtk.js/Common/DataModel/PolyData";
 import vtkActor from "@kitware/vtk.js/Rendering/Core/Actor";
 import vtkMapper from "@kitware/vtk.js/Rendering/Core/Mapper";
-import vtkProperty from "@kitware/vtk.js/Rendering/Core/Property";
 import vtkRenderWindow from "@kitware/vtk.js/Rendering/Core/RenderWindow";
 import vtkRenderer from "@kitware/vtk.js/Rendering/Core/Renderer";
 import vtkForwardPass from "@kitware/vtk.js/Rendering/OpenGL/ForwardPass";
@@ -30,7 +29,6 @@ import { cellsFromFaces, computeNormals, facesKeptBy, morphInto, MORPH_STEPS, po
 // The glow moves in GLOW_STEPS steps: each change re-uploads the part's colours, and
 // finer steps are not visible while the glow grows.
 const GLOW_STEPS = 24;
-const SURFACE = { ambient: 0.18, diffuse: 0.78, specular: 0.18, specularPower: 18 };
 // A cut part shows its inside (back faces) flat in its own colour this much darker, so the
 // cut reads as a solid section face instead of a lit hollow bowl.
 const CAP_SHADE = 0.78;
@@ -86,10 +84,7 @@ class SceneActor {
     this.actor = vtkActor.newInstance();
     this.actor.setMapper(this.mapper);
     const prop = this.actor.getProperty();
-    prop.setAmbient(SURFACE.ambient); prop.setDiffuse(SURFACE.diffuse); prop.setSpecular(SURFACE.specular); prop.setSpecularPower(SURFACE.specularPower);
-    // vtk.js scales a back face's ambient colour by the front property's ambient: this
-    // intensity makes the drawn colour the cap's shade × the part's colour, unlit.
-    this.capProperty = capped ? vtkProperty.newInstance({ ambient: shade / SURFACE.ambient, diffuse: 0, specular: 0 }) : null;
+    prop.setAmbient(0.18); prop.setDiffuse(0.78); prop.setSpecular(0.18); prop.setSpecularPower(18);
     renderer.addActor(this.actor);
     this.key = null;          // the shape is set (and its normals computed) when first shown
   }
@@ -134,8 +129,6 @@ class SceneActor {
     const prop = this.actor.getProperty();
     prop.setColor(rgb[0], rgb[1], rgb[2]);
     prop.setOpacity(opacity);
-    this.capProperty?.setAmbientColor(rgb[0], rgb[1], rgb[2]);
-    this.capProperty?.setOpacity(opacity);
     if (!this.colors) return;
     const stepped = quantize(glow, GLOW_STEPS);
     const key = `${rgb.join()}|${this.growth ? this.key : stepped}`;
@@ -170,7 +163,6 @@ class SceneActor {
     this.clip = clip;
     this.mapper.removeAllClippingPlanes();
     if (clip) this.mapper.addClippingPlane(vtkPlane.newInstance({ origin: clip[0], normal: clip[1].map((v) => -v) }));
-    if (this.capProperty) this.actor.setBackfaceProperty(clip ? this.capProperty : null);
     this.cutShader?.setCut(!!clip);
     this.refreshCells();
   }
